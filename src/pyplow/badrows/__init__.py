@@ -1,0 +1,73 @@
+"""Snowplow's bad rows: failed data kept whole so it can be fixed and replayed.
+
+``model`` holds one frozen Struct per bad-row type (the ``data`` part, Snowplow's keys and order);
+``codec`` reads and writes the self-describing JSON form.
+"""
+
+from pyplow.badrows.codec import (
+    BadRowDecodeError,
+    SelfDescribingBadRow,
+    decode,
+    encode,
+    instant,
+)
+from pyplow.badrows.model import (
+    VENDOR,
+    AdapterFailure,
+    AdapterFailures,
+    BadRow,
+    CollectorPayloadData,
+    CollectorPayloadFormatViolation,
+    EnrichmentFailures,
+    EventFailure,
+    EventPayload,
+    FormatViolationFailure,
+    GenericError,
+    GenericFailure,
+    LoaderIgluError,
+    LoaderParsingError,
+    LoaderRuntimeError,
+    NameValue,
+    OtherBadRow,
+    Processor,
+    RawEventData,
+    RecoveryError,
+    RecoveryFailure,
+    SchemaViolations,
+    SizeViolation,
+    SizeViolationFailure,
+    TrackerProtocolViolations,
+)
+
+__all__ = [
+    "VENDOR",
+    "AdapterFailure",
+    "AdapterFailures",
+    "BadRow",
+    "BadRowDecodeError",
+    "CollectorPayloadData",
+    "CollectorPayloadFormatViolation",
+    "EnrichmentFailures",
+    "EventFailure",
+    "EventPayload",
+    "FormatViolationFailure",
+    "GenericError",
+    "GenericFailure",
+    "LoaderIgluError",
+    "LoaderParsingError",
+    "LoaderRuntimeError",
+    "NameValue",
+    "OtherBadRow",
+    "Processor",
+    "RawEventData",
+    "RecoveryError",
+    "RecoveryFailure",
+    "SchemaViolations",
+    "SelfDescribingBadRow",
+    "SizeViolation",
+    "SizeViolationFailure",
+    "TrackerProtocolViolations",
+    "decode",
+    "encode",
+    "instant",
+]
