@@ -1,0 +1,1 @@
+"""The collector: an HTTP service that records tracker requests as raw CollectorPayloads."""
