@@ -1,9 +1,17 @@
 """Snowplow's bad rows: failed data kept whole so it can be fixed and replayed.
 
 ``model`` holds one frozen Struct per bad-row type (the ``data`` part, Snowplow's keys and order);
-``codec`` reads and writes the self-describing JSON form.
+``codec`` reads and writes the self-describing JSON form; ``build`` makes rows from failed
+collector payloads, adapter results and raw events.
 """
 
+from pyplow.badrows.build import (
+    adapter_bad_rows,
+    collector_payload_data,
+    format_violations,
+    raw_event_data,
+    size_violation,
+)
 from pyplow.badrows.codec import (
     BadRowDecodeError,
     SelfDescribingBadRow,
@@ -67,7 +75,12 @@ __all__ = [
     "SizeViolation",
     "SizeViolationFailure",
     "TrackerProtocolViolations",
+    "adapter_bad_rows",
+    "collector_payload_data",
     "decode",
     "encode",
+    "format_violations",
     "instant",
+    "raw_event_data",
+    "size_violation",
 ]
