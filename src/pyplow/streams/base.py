@@ -66,6 +66,15 @@ class Framing(enum.Enum):
                 raise ValueError(f"not base64: {exc}") from exc
         return line
 
+    def record_of(self, line: bytes) -> tuple[bytes, bool]:
+        """The record of a line, and whether it decoded. A line that does not decode is
+        passed on as it is (flag False), so that the next stage turns it into a bad row
+        instead of it vanishing here."""
+        try:
+            return self.from_line(line), True
+        except ValueError:
+            return line, False
+
 
 class Counters(msgspec.Struct):
     """What every component counts (exposed on /metrics)."""

@@ -196,13 +196,9 @@ class FileSource(Source):
     def _read(self, max_records: int) -> list[bytes]:
         records: list[bytes] = []
         for line in self._lines:
-            try:
-                records.append(self.framing.from_line(line))
-            except ValueError:
-                # Not decodable as a record: pass the line on as it is, so the next stage turns
-                # it into a bad row instead of it vanishing here.
-                self.counters.errors += 1
-                records.append(line)
+            record, decoded = self.framing.record_of(line)
+            self.counters.errors += not decoded
+            records.append(record)
             if len(records) >= max_records:
                 return records
         self._finished = True

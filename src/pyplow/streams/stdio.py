@@ -72,9 +72,7 @@ class StdinSource(Source):
             line = line.rstrip(b"\r\n")
             if not line:
                 continue
-            try:
-                records.append(self.framing.from_line(line))
-            except ValueError:
-                self.counters.errors += 1
-                records.append(line)
+            record, decoded = self.framing.record_of(line)
+            self.counters.errors += not decoded
+            records.append(record)
         return records
