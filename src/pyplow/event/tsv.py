@@ -99,6 +99,10 @@ _JSON_DECODERS: Final[dict[Kind, Callable[[str], Any]]] = {
 _PARSERS: Final[tuple[_Parser | None, ...]] = tuple(
     _PARSERS_BY_KIND[f.kind][0] if f.kind in _PARSERS_BY_KIND else None for f in FIELDS
 )
+# (index, parser) of every field that is not plain text, in TSV order.
+_TYPED: Final[tuple[tuple[int, _Parser], ...]] = tuple(
+    (index, parse) for index, parse in enumerate(_PARSERS) if parse is not None
+)
 _REQUIRED_INDICES: Final[tuple[int, ...]] = tuple(f.index for f in FIELDS if f.required)
 _REQ_0, _REQ_1, _REQ_2, _REQ_3 = _REQUIRED_INDICES
 _NOT_TSV: Final = NotTSV()
@@ -112,9 +116,9 @@ _FORMATTERS_BY_KIND: Final[dict[Kind, Callable[[Any], str]]] = {
     Kind.CONTEXTS: encode_json,
     Kind.UNSTRUCT: encode_json,
 }
-# One entry per field, in TSV order: the formatter, or None for text fields.
-_FORMATTERS: Final[tuple[Callable[[Any], str] | None, ...]] = tuple(
-    _FORMATTERS_BY_KIND.get(f.kind) for f in FIELDS
+# (index, formatter) of every field that is not plain text, in TSV order.
+_TYPED_FORMATTERS: Final[tuple[tuple[int, Callable[[Any], str]], ...]] = tuple(
+    (f.index, _FORMATTERS_BY_KIND[f.kind]) for f in FIELDS if f.kind in _FORMATTERS_BY_KIND
 )
 
 
@@ -124,15 +128,18 @@ def decode_tsv(line: str) -> EnrichedEvent | TsvDecodeError:
     count = len(parts)
     if count != FIELD_COUNT:
         return _NOT_TSV if count == 1 else FieldNumberMismatch(count)
-    values: list[Any] = [
-        (text if parse is None else parse(text)) if text else None
-        for text, parse in zip(parts, _PARSERS, strict=True)
-    ]
-    # A parser signals invalid text with None, so any failure shows up as an extra None.
-    if values.count(None) != parts.count("") or not (
-        parts[_REQ_0] and parts[_REQ_1] and parts[_REQ_2] and parts[_REQ_3]
-    ):
+    if not (parts[_REQ_0] and parts[_REQ_1] and parts[_REQ_2] and parts[_REQ_3]):
         return _collect_errors(parts)
+    # Text fields need nothing but empty → None; only the typed ones are parsed, and a parser
+    # signals invalid text with None.
+    values: list[Any] = [text or None for text in parts]
+    for index, parse in _TYPED:
+        text = values[index]
+        if text is not None:
+            value = parse(text)
+            if value is None:
+                return _collect_errors(parts)
+            values[index] = value
     return EnrichedEvent(*values)
 
 
@@ -161,12 +168,12 @@ def _collect_errors(parts: list[str]) -> RowDecodingError:
 def encode_tsv(event: EnrichedEvent) -> str:
     """Write ``event`` as one TSV line (no line terminator), exactly as Enrich formats it."""
     values = msgspec.structs.astuple(event)
-    line = "\t".join(
-        [
-            "" if value is None else value if fmt is None else fmt(value)
-            for value, fmt in zip(values, _FORMATTERS, strict=True)
-        ]
-    )
+    texts: list[Any] = ["" if value is None else value for value in values]
+    for index, fmt in _TYPED_FORMATTERS:
+        value = texts[index]
+        if value != "":
+            texts[index] = fmt(value)
+    line = "\t".join(texts)
     if line.count("\t") != FIELD_COUNT - 1 or "\n" in line or "\r" in line:
         _raise_line_breaker(values)
     return line
