@@ -1,6 +1,7 @@
 """Streams join the stages: sinks take batches of records, sources hand them out to be acked.
 
-Backends: ``memory`` (in-process), ``file`` (rotating line files), ``stdio`` (standard streams).
+Backends: ``memory`` (in-process), ``file`` (rotating line files), ``stdio`` (standard streams),
+``nats`` (NATS JetStream; its client library is imported only when a connection is made).
 """
 
 from pyplow.streams.base import (
@@ -15,6 +16,7 @@ from pyplow.streams.base import (
 )
 from pyplow.streams.file import FileSink, FileSinkConfig, FileSource, recover_inprogress
 from pyplow.streams.memory import MemorySink, MemorySource, MemoryStream
+from pyplow.streams.nats import NatsConfig, NatsSink, NatsSource, content_message_id
 from pyplow.streams.stdio import StdinSource, StdoutSink, stderr_sink
 
 __all__ = [
@@ -27,6 +29,9 @@ __all__ = [
     "MemorySink",
     "MemorySource",
     "MemoryStream",
+    "NatsConfig",
+    "NatsSink",
+    "NatsSource",
     "Sink",
     "Source",
     "StdinSource",
@@ -34,6 +39,7 @@ __all__ = [
     "StreamError",
     "TerminalStreamError",
     "TransientStreamError",
+    "content_message_id",
     "recover_inprogress",
     "stderr_sink",
 ]
