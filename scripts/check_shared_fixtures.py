@@ -76,7 +76,7 @@ def _request(line: dict[str, Any]) -> HttpRequest:
         method=line["method"],
         path=line["path"],
         query=line["query"],
-        headers=tuple((str(k), str(v)) for k, v in line["headers"]),
+        headers=tuple((str(k).lower(), str(v)) for k, v in line["headers"]),
         body=body,
         peer=str(line["client"]).rsplit(":", 1)[0],
     )

@@ -12,9 +12,9 @@ import sys
 from collections.abc import Sequence
 
 from pyplow import __version__
-from pyplow.cli import iglu, quickstart
+from pyplow.cli import collector, iglu, quickstart
 
-_SUBCOMMANDS = (quickstart, iglu)
+_SUBCOMMANDS = (quickstart, collector, iglu)
 
 
 def build_parser() -> argparse.ArgumentParser:

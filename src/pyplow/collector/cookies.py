@@ -82,8 +82,12 @@ def _unquote(value: str) -> str:
     return value[1:-1] if len(value) >= 2 and value[0] == value[-1] == '"' else value
 
 
+# RFC 7230 token: visible ASCII except separators.
+_TOKEN = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
+
+
 def _is_token(name: str) -> bool:
-    return all(33 <= ord(c) < 127 and c not in '()<>@,;:\\"/[]?={}' for c in name)
+    return _TOKEN.fullmatch(name) is not None
 
 
 def network_user_id(

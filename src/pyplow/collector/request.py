@@ -16,6 +16,8 @@ fills a ``CollectorPayload`` the way Snowplow's collector does:
 
 from __future__ import annotations
 
+import functools
+
 import msgspec
 
 from pyplow.collector.cookies import recorded_cookie_header
@@ -25,7 +27,11 @@ _ANONYMOUS_DROPPED = frozenset({"x-forwarded-for", "x-real-ip", "cookie"})
 
 
 class HttpRequest(msgspec.Struct, frozen=True, kw_only=True):
-    """One HTTP request: what any server adapter passes to the collector."""
+    """One HTTP request: what any server adapter passes to the collector.
+
+    ``headers`` are (name, value) pairs in arrival order with names in lower case (as ASGI
+    gives them); the raw record lists them capitalised (``User-Agent``).
+    """
 
     method: str
     path: str
@@ -35,10 +41,9 @@ class HttpRequest(msgspec.Struct, frozen=True, kw_only=True):
     peer: str | None = None
 
     def header(self, name: str) -> str | None:
-        """The first value of a header, by case-insensitive name."""
-        wanted = name.lower()
+        """The first value of a header; ``name`` in lower case."""
         for key, value in self.headers:
-            if key.lower() == wanted:
+            if key == name:
                 return value
         return None
 
@@ -66,15 +71,14 @@ def recorded_headers(request: HttpRequest) -> tuple[str, ...]:
     anonymous = request.anonymous
     rendered: list[str] = []
     for name, value in request.headers:
-        lowered = name.lower()
-        if anonymous and lowered in _ANONYMOUS_DROPPED:
+        if anonymous and name in _ANONYMOUS_DROPPED:
             continue
-        if lowered == "cookie":
+        if name == "cookie":
             filtered = recorded_cookie_header(value)
             if filtered is None:
                 continue
             value = filtered
-        rendered.append(f"{name}: {value}")
+        rendered.append(f"{_capitalised(name)}: {value}")
     content_type = request.header("content-type")
     if content_type:
         rendered.append(content_type.lower())
@@ -91,16 +95,19 @@ def to_payload(
     trust_forwarded_for: bool = False,
 ) -> CollectorPayload:
     """The raw record of ``request`` (``path`` is the recorded path, after custom mapping)."""
-    host = request.header("host")
-    content_type = request.header("content-type")
+    first: dict[str, str] = {}
+    for name, value in request.headers:
+        first.setdefault(name, value)
+    host = first.get("host")
+    content_type = first.get("content-type")
     is_post = request.method == "POST"
     return CollectorPayload(
         ip_address=client_ip(request, trust_forwarded_for),
         timestamp=timestamp_ms,
         encoding="UTF-8",
         collector=collector_name,
-        user_agent=request.header("user-agent"),
-        referer_uri=request.header("referer"),
+        user_agent=first.get("user-agent"),
+        referer_uri=first.get("referer"),
         path=path,
         querystring=request.query or None,
         body=request.body.decode("utf-8", errors="replace") if is_post else None,
@@ -109,6 +116,11 @@ def to_payload(
         hostname=_hostname(host),
         network_user_id=network_user_id,
     )
+
+
+@functools.lru_cache(maxsize=1024)
+def _capitalised(name: str) -> str:
+    return "-".join(part.capitalize() for part in name.split("-"))
 
 
 def _hostname(host: str | None) -> str | None:

@@ -1,0 +1,133 @@
+#!/usr/bin/env bash
+# Collector throughput next to nginx, in one run, same wrk settings for every server.
+#
+#   benchmarks/collector.sh [seconds] [connections]
+#
+# Scenarios: a GET pixel with a typical JS-tracker page-view query string, and a POST tp2 of
+# 10 events. Servers: nginx serving the same GIF / "ok" with its access log on (the baseline),
+# then pyplow's collector (file sinks, 2 workers) under granian and under uvicorn. Prints
+# requests/s, p99 latency and the ratio pyplow/nginx. Needs wrk and nginx (Debian packages:
+# `apt-get install wrk nginx-light`); traffic stays on 127.0.0.1.
+set -euo pipefail
+DURATION=${1:-10}
+CONNECTIONS=${2:-32}
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+PYPLOW=${PYPLOW:-$ROOT/.venv/bin/pyplow}
+WORK=$(mktemp -d)
+PIDS=()
+cleanup() {
+  for pid in "${PIDS[@]:-}"; do [ -n "$pid" ] && kill -TERM "$pid" 2>/dev/null || true; done
+  [ -f "$WORK/nginx.pid" ] && nginx -c "$WORK/nginx.conf" -s stop 2>/dev/null || true
+  sleep 1
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+for tool in wrk nginx; do
+  command -v "$tool" >/dev/null || { echo "$tool is not installed (apt-get install wrk nginx-light)"; exit 1; }
+done
+
+QUERY='stm=1795818818561&e=pv&url=https%3A%2F%2Fshop.acme.test%2Fproducts%2F42%3Futm_source%3Dnewsletter%26utm_medium%3Demail&page=Blue%20widget%20%E2%80%93%20Acme&refr=https%3A%2F%2Fwww.google.com%2F&eid=7cad8054-c5b7-400a-bdca-3cce63c0f6b7&tv=js-4.6.8&tna=sp&aid=shop&p=web&cookie=1&cs=UTF-8&lang=en-GB&res=1920x1080&cd=24&tz=Europe%2FLondon&dtm=1795818818554&vp=1280x720&ds=1280x2429&vid=3&sid=4f8ecdb7-b9a4-4a2c-97ef-ee46967e701e&duid=24a3aea9-c8dd-4d81-accb-d01d7673bdeb&cx=eyJzY2hlbWEiOiJpZ2x1OmNvbS5zbm93cGxvd2FuYWx5dGljcy5zbm93cGxvdy9jb250ZXh0cy9qc29uc2NoZW1hLzEtMC0wIiwiZGF0YSI6W3sic2NoZW1hIjoiaWdsdTpjb20uc25vd3Bsb3dhbmFseXRpY3Muc25vd3Bsb3cvd2ViX3BhZ2UvanNvbnNjaGVtYS8xLTAtMCIsImRhdGEiOnsiaWQiOiJjMWVmNDMzYy1iZTNiLTQ4OGEtOWJiMy1mMGUwNjNlMzdjZGQifX1dfQ'
+"$ROOT/.venv/bin/python" - "$WORK/post.lua" <<'PY'
+import json, sys
+events = [{"e": "pv", "url": f"https://shop.acme.test/products/{i}", "page": "Product",
+           "eid": f"7cad8054-c5b7-400a-bdca-3cce63c0f6{i:02d}", "tv": "js-4.6.8", "tna": "sp",
+           "aid": "shop", "p": "web", "cookie": "1", "cs": "UTF-8", "lang": "en-GB",
+           "res": "1920x1080", "cd": "24", "tz": "Europe/London", "dtm": "1795818818554",
+           "vp": "1280x720", "ds": "1280x2429", "vid": "3",
+           "sid": "4f8ecdb7-b9a4-4a2c-97ef-ee46967e701e",
+           "duid": "24a3aea9-c8dd-4d81-accb-d01d7673bdeb", "stm": "1795818818561"}
+          for i in range(10)]
+body = json.dumps({"schema": "iglu:com.snowplowanalytics.snowplow/payload_data/jsonschema/1-0-4",
+                   "data": events}, separators=(",", ":"))
+with open(sys.argv[1], "w") as f:
+    f.write('wrk.method = "POST"\n')
+    f.write('wrk.headers["Content-Type"] = "application/json; charset=UTF-8"\n')
+    f.write("wrk.body = " + json.dumps(body) + "\n")
+PY
+
+cat > "$WORK/nginx.conf" <<NGINX
+worker_processes 2;
+pid $WORK/nginx.pid;
+error_log $WORK/nginx-error.log;
+events { worker_connections 1024; }
+http {
+  access_log $WORK/access.log;
+  client_body_temp_path $WORK/body;
+  proxy_temp_path $WORK/proxy;
+  fastcgi_temp_path $WORK/fcgi;
+  uwsgi_temp_path $WORK/uwsgi;
+  scgi_temp_path $WORK/scgi;
+  server {
+    listen 127.0.0.1:18100;
+    location = /i { empty_gif; add_header Cache-Control "no-cache, no-store, must-revalidate"; }
+    location = /com.snowplowanalytics.snowplow/tp2 { return 200 "ok"; }
+  }
+}
+NGINX
+
+cat > "$WORK/collector.toml" <<TOML
+[collector]
+host = "127.0.0.1"
+workers = 2
+
+[collector.good]
+type = "file"
+path = "$WORK/raw"
+
+[collector.bad]
+type = "file"
+path = "$WORK/bad"
+TOML
+
+wait_port() {
+  for _ in $(seq 100); do
+    curl -s -o /dev/null "http://127.0.0.1:$1/health" && return 0 || sleep 0.1
+  done
+  echo "server on port $1 did not start"; exit 1
+}
+
+# run_wrk NAME PORT -> prints "NAME SCENARIO rps p99ms" lines into $WORK/results
+run_wrk() {
+  local name=$1 port=$2
+  for scenario in get post; do
+    local args=(-t1 "-c$CONNECTIONS" "-d${DURATION}s" --latency)
+    local url="http://127.0.0.1:$port/i?$QUERY"
+    if [ "$scenario" = post ]; then
+      args+=(-s "$WORK/post.lua"); url="http://127.0.0.1:$port/com.snowplowanalytics.snowplow/tp2"
+    fi
+    local out; out=$(wrk "${args[@]}" "$url")
+    local rps p99 errors
+    rps=$(awk '/Requests\/sec/ {print $2}' <<<"$out")
+    p99=$(awk '$1 == "99%" {print $2}' <<<"$out")
+    errors=$(awk '/Non-2xx/ {print $5}' <<<"$out")
+    echo "$name $scenario $rps $p99 ${errors:-0}" >>"$WORK/results"
+  done
+}
+
+nginx -c "$WORK/nginx.conf"
+sleep 0.5
+run_wrk nginx 18100
+nginx -c "$WORK/nginx.conf" -s stop 2>/dev/null; rm -f "$WORK/nginx.pid"
+
+port=18101
+for server in granian uvicorn; do
+  PYPLOW_COLLECTOR__PORT=$port PYPLOW_COLLECTOR__SERVER=$server \
+    "$PYPLOW" collector --config "$WORK/collector.toml" >"$WORK/$server.log" 2>&1 &
+  PIDS+=($!)
+  wait_port $port
+  run_wrk "pyplow-$server" $port
+  kill -TERM "${PIDS[-1]}"; wait "${PIDS[-1]}" 2>/dev/null || true
+  port=$((port + 1))
+done
+
+sleep 1
+records=$(cat "$WORK"/raw/* 2>/dev/null | wc -l)
+echo "wrk: 1 thread, $CONNECTIONS connections, ${DURATION}s per run; $(nproc) cores shared by wrk and the server"
+printf '%-16s %-5s %10s %9s %8s %8s\n' server scenario "req/s" p99 non-2xx "vs nginx"
+while read -r name scenario rps p99 errors; do
+  base=$(awk -v s="$scenario" '$1 == "nginx" && $2 == s {print $3}' "$WORK/results")
+  ratio=$(awk -v a="$rps" -v b="$base" 'BEGIN {printf "%.2f", a / b}')
+  printf '%-16s %-5s %10s %9s %8s %8s\n' "$name" "$scenario" "$rps" "$p99" "$errors" "$ratio"
+done <"$WORK/results"
+echo "raw records written by pyplow: $records"
