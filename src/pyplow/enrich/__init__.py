@@ -1,0 +1,1 @@
+"""Enrich: raw collector payloads → validated, enriched events and bad rows."""

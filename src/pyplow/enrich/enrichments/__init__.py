@@ -1,0 +1,1 @@
+"""One module per enrichment, named after Snowplow's; see ``pyplow.enrich.registry``."""
