@@ -1,8 +1,9 @@
 """Collector settings: every field can be set in ``[collector]`` of a TOML file or as
 ``PYPLOW_COLLECTOR__…`` environment variables (see ``pyplow.config``).
 
-Defaults follow Snowplow's collector where it has one. Sink settings are a tagged union on
-``type`` (``memory``, ``file``, ``stdout``, ``nats``), one for good records and one for bad rows.
+Defaults follow Snowplow's collector where it has one. Sink settings (``pyplow.streams.settings``)
+are a tagged union on ``type`` (``memory``, ``file``, ``stdout``, ``nats``), one for good records
+and one for bad rows.
 """
 
 from __future__ import annotations
@@ -12,47 +13,29 @@ from typing import Literal
 import msgspec
 
 from pyplow.collector.cookies import CookieConfig, DoNotTrackConfig
+from pyplow.streams.settings import (
+    FileSinkSettings,
+    MemorySinkSettings,
+    NatsSinkSettings,
+    SinkSettings,
+    StdoutSinkSettings,
+)
+
+__all__ = [
+    "BufferSettings",
+    "CollectorConfig",
+    "CrossDomainSettings",
+    "FileSinkSettings",
+    "HstsSettings",
+    "MemorySinkSettings",
+    "NatsSinkSettings",
+    "RedirectSettings",
+    "RootResponseSettings",
+    "SinkSettings",
+    "StdoutSinkSettings",
+]
 
 DEFAULT_PATHS = ("/com.snowplowanalytics.snowplow/tp2", "/r/tp2", "/com.snowplowanalytics.iglu/v1")
-
-
-class MemorySinkSettings(msgspec.Struct, frozen=True, kw_only=True, tag="memory"):
-    """An in-process queue (the embedded pipeline; tests)."""
-
-    capacity: int = 100_000
-    max_record_bytes: int = 1_000_000
-
-
-class FileSinkSettings(msgspec.Struct, frozen=True, kw_only=True, tag="file"):
-    """Rotating line files in ``path`` (raw records as base64 lines, bad rows as JSON lines)."""
-
-    path: str
-    prefix: str = ""
-    max_file_bytes: int = 128 * 1024 * 1024
-    max_file_seconds: float = 3600.0
-    gzip: bool = False
-    fsync: bool = True
-    max_record_bytes: int = 1_000_000
-
-
-class StdoutSinkSettings(msgspec.Struct, frozen=True, kw_only=True, tag="stdout"):
-    """Standard output for good records, standard error for bad rows, like Snowplow's."""
-
-    max_record_bytes: int = 1_000_000
-
-
-class NatsSinkSettings(msgspec.Struct, frozen=True, kw_only=True, tag="nats"):
-    """NATS JetStream: each record published to ``subject`` and acknowledged by ``stream``."""
-
-    servers: tuple[str, ...] = ("nats://127.0.0.1:4222",)
-    subject: str = ""
-    stream: str = ""
-    create_stream: bool = True
-    retention_max_age_seconds: float = 7 * 24 * 3600.0
-    max_record_bytes: int = 1_000_000
-
-
-SinkSettings = MemorySinkSettings | FileSinkSettings | StdoutSinkSettings | NatsSinkSettings
 
 
 class BufferSettings(msgspec.Struct, frozen=True, kw_only=True):

@@ -18,8 +18,9 @@ from pathlib import Path
 from pyplow.collector.asgi import CollectorApp
 from pyplow.collector.config import CollectorConfig
 from pyplow.collector.service import Collector
-from pyplow.collector.sinks import build_sink
 from pyplow.config import load
+from pyplow.streams import Framing
+from pyplow.streams.settings import build_sink
 
 CONFIG_FILE_ENV = "PYPLOW_COLLECTOR_CONFIG_FILE"
 _TARGET = "pyplow.collector.server:create_app"
@@ -39,8 +40,10 @@ def _packaged_sp_js() -> bytes | None:
 
 async def build_collector(config: CollectorConfig) -> Collector:
     """A collector with its sinks connected."""
-    good = await build_sink(config.good, "good")
-    bad = await build_sink(config.bad, "bad")
+    good = await build_sink(config.good, framing=Framing.BASE64, name="raw", extension="lines")
+    bad = await build_sink(
+        config.bad, framing=Framing.TEXT, name="bad", extension="json", stderr=True
+    )
     sp_js = Path(config.sp_js_path).read_bytes() if config.sp_js_path else _packaged_sp_js()
     return Collector(config, good, bad, sp_js=sp_js)
 
