@@ -1,0 +1,1 @@
+"""Helpers shared by several enrichments (JSONPath, event-field inputs, field conversions)."""
