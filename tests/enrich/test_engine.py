@@ -288,3 +288,18 @@ def test_each_bad_parameter_kind_is_reported(field: str) -> None:
     outcome = engine().process(payload(querystring=f"e=pv&p=web&{field}=%%bad"))
     assert len(outcome.bad) == 1
     assert outcome.good == []
+
+
+def test_iglu_webhook_event_is_enriched() -> None:
+    query = (
+        "schema=iglu%3Acom.snowplowanalytics.snowplow%2Flink_click%2Fjsonschema%2F1-0-1"
+        "&targetUrl=https%3A%2F%2Facme.test%2F&aid=hooks"
+    )
+    outcome = engine().process(payload(path="/com.snowplowanalytics.iglu/v1", querystring=query))
+    assert outcome.bad == []
+    (event,) = good_events(outcome)
+    assert (event.event, event.event_name, event.app_id) == ("unstruct", "link_click", "hooks")
+    assert event.v_tracker == "com.snowplowanalytics.iglu-v1"
+    assert event.platform == "app"
+    assert event.unstruct_event is not None
+    assert event.unstruct_event.data.data == {"targetUrl": "https://acme.test/"}

@@ -6,7 +6,8 @@
    the path must name a vendor/version (``parse_api``), the querystring must be a legal URI
    query (``parse_querystring``) and the network user id must be a UUID;
 2. the adapter chosen by vendor/version: ``com.snowplowanalytics.snowplow/tp1`` (the legacy
-   ``/i`` pixel), ``com.snowplowanalytics.snowplow/tp2`` and ``r/tp2``. Any other
+   ``/i`` pixel), ``com.snowplowanalytics.snowplow/tp2``, ``r/tp2`` and the Iglu webhook
+   ``com.snowplowanalytics.iglu/v1``. Any other
    vendor/version is answered with Enrich's "vendor/version combination is not supported"
    adapter failure; webhook adapters are meant to be tried before falling back to this.
 
@@ -18,10 +19,12 @@ from __future__ import annotations
 import msgspec
 
 from pyplow.protocol.collector_payload import CollectorPayload
+from pyplow.protocol.iglu_webhook import iglu_webhook_parameters
 from pyplow.protocol.payload_data import PayloadValidator
 from pyplow.protocol.querystring import QuerystringError, parse_querystring
 from pyplow.protocol.redirect import redirect_parameters
 from pyplow.protocol.request import (
+    IGLU,
     REDIRECT,
     TP1,
     TP2,
@@ -104,6 +107,18 @@ def to_raw_events(
             version=api.version,
             family=family,
             events=tuple(raw_event(request, api, p) for p in events),
+        )
+    if api == IGLU:
+        webhook = iglu_webhook_parameters(params, request.body, request.content_type)
+        if not isinstance(webhook, list):
+            return AdapterResult(
+                vendor=api.vendor, version=api.version, family=family, violations=(webhook,)
+            )
+        return AdapterResult(
+            vendor=api.vendor,
+            version=api.version,
+            family=family,
+            events=tuple(raw_event(request, api, p) for p in webhook),
         )
     if api == TP1:
         outcome = tp1_parameters(params)

@@ -17,6 +17,7 @@ from pyplow.protocol.raw_event import RawEvent
 from pyplow.protocol.violations import CollectorPayloadInputData
 
 __all__ = [
+    "IGLU",
     "REDIRECT",
     "SNOWPLOW_VENDOR",
     "TP1",
@@ -40,6 +41,7 @@ class Api(msgspec.Struct, frozen=True):
 TP1: Final = Api(SNOWPLOW_VENDOR, "tp1")
 TP2: Final = Api(SNOWPLOW_VENDOR, "tp2")
 REDIRECT: Final = Api("r", "tp2")
+IGLU: Final = Api("com.snowplowanalytics.iglu", "v1")
 
 # Optional leading slash, one segment, slash, one segment, optional trailing slash.
 _API_PATH: Final = re.compile(r"/?([^/]+)/([^/]+)/?")
