@@ -303,3 +303,19 @@ def test_iglu_webhook_event_is_enriched() -> None:
     assert event.platform == "app"
     assert event.unstruct_event is not None
     assert event.unstruct_event.data.data == {"targetUrl": "https://acme.test/"}
+
+
+def test_a_custom_order_runs_enrichments_where_it_says() -> None:
+    from pyplow.enrich.context import EnrichmentConfigError
+    from pyplow.enrich.registry import ORDER
+
+    order = [s for s in ORDER if s != "event_fingerprint_config"]
+    order.insert(0, "event_fingerprint_config")  # first, before the built-in steps
+    custom = engine(order=order)
+    outcome = custom.process(payload(querystring="e=pv&p=web"))
+    (event,) = good_events(outcome)
+    assert event.event_fingerprint is not None
+    with pytest.raises(EnrichmentConfigError, match="built-in steps missing"):
+        engine(order=["ua_parser_config"])
+    with pytest.raises(EnrichmentConfigError, match="unknown steps"):
+        engine(order=[*ORDER, "nope"])

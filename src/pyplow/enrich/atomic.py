@@ -59,6 +59,7 @@ def length_limits(overrides: Mapping[str, int] | None = None) -> tuple[tuple[str
 
 #: Enrich's default limits.
 DEFAULT_LIMITS: Final = length_limits()
+_DEFAULT_TABLE: Final = dict(DEFAULT_LIMITS)
 
 
 def _java_length(value: str) -> int:
@@ -70,24 +71,27 @@ def _java_length(value: str) -> int:
 def check_lengths(
     fields: Mapping[str, Any], limits: Iterable[tuple[str, int]] = DEFAULT_LIMITS
 ) -> list[DataReport]:
-    """One ``atomic_field_length_exceeded`` report per text field longer than its limit."""
-    reports: list[DataReport] = []
-    get = fields.get
-    for name, limit in limits:
-        value = get(name)
-        if (
-            type(value) is str
-            and len(value) > limit // 2  # a Java length is at most twice the code points
-            and _java_length(value) > limit
-        ):
-            reports.append(
-                DataReport(
-                    message=f"Field is longer than maximum allowed size {limit}",
-                    path=name,
-                    keyword=LENGTH_KEYWORD,
-                )
-            )
-    return reports
+    """One ``atomic_field_length_exceeded`` report per text field longer than its limit, in
+    field order."""
+    ordered = tuple(limits) if limits is not DEFAULT_LIMITS else DEFAULT_LIMITS
+    table = _DEFAULT_TABLE if ordered is DEFAULT_LIMITS else dict(ordered)
+    over: list[str] = []
+    for name, value in fields.items():  # only the fields that are set (fewer than the limits)
+        if type(value) is str:
+            limit = table.get(name)
+            if limit is not None and len(value) > limit // 2 and _java_length(value) > limit:
+                over.append(name)
+    if not over:
+        return []
+    position = {name: i for i, (name, _) in enumerate(ordered)}
+    return [
+        DataReport(
+            message=f"Field is longer than maximum allowed size {table[name]}",
+            path=name,
+            keyword=LENGTH_KEYWORD,
+        )
+        for name in sorted(over, key=position.__getitem__)
+    ]
 
 
 # --- derived timestamp ------------------------------------------------------------------------

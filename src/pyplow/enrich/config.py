@@ -43,6 +43,9 @@ class EnrichConfig(msgspec.Struct, frozen=True, kw_only=True):
     bad: SinkSettings = NatsSinkSettings()
     #: A failing sink is retried with exponential backoff up to this delay.
     retry_max_seconds: float = 10.0
+    #: Beyond Snowplow: the order of steps (built-in steps and enrichment names; see
+    #: ``pyplow.enrich.registry.ORDER`` for Snowplow's, the default).
+    order: tuple[str, ...] | None = None
 
 
 def load_resolver(path: str | None) -> Resolver:
@@ -75,4 +78,4 @@ def build_engine(config: EnrichConfig) -> Engine:
     )
     if config.v_etl:
         settings = msgspec.structs.replace(settings, v_etl=config.v_etl)
-    return Engine(enrichments, validator, settings=settings)
+    return Engine(enrichments, validator, settings=settings, order=config.order)

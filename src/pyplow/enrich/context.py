@@ -125,6 +125,10 @@ class Enrichment(abc.ABC):
     criteria: ClassVar[tuple[SchemaCriterion, ...]]
     #: How failures of this enrichment are labelled in bad rows.
     identifier: ClassVar[str]
+    #: True when the entities this enrichment derives are valid by construction (fixed shapes,
+    #: no length limits in their schemas, checked against those schemas by the tests): the
+    #: engine then does not validate them again. User-defined outputs are always validated.
+    trusted_output: ClassVar[bool] = False
 
     def __init__(self, config: EnrichmentConfig) -> None:
         self.config = config

@@ -29,7 +29,12 @@ import msgspec
 
 from pyplow import __version__, badrows
 from pyplow.enrich import atomic, crossdomain, urls
-from pyplow.enrich.context import Enrichment, EnrichmentError, EventContext
+from pyplow.enrich.context import (
+    Enrichment,
+    EnrichmentConfigError,
+    EnrichmentError,
+    EventContext,
+)
 from pyplow.enrich.registry import BUILTIN_STEPS, ORDER
 from pyplow.enrich.tracker_json import check_tracker_json
 from pyplow.enrich.transform import ATOMIC_SCHEMA, transform
@@ -96,6 +101,7 @@ class Engine:
         settings: EngineSettings | None = None,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
         new_id: Callable[[], str] = lambda: str(uuid.uuid4()),
+        order: Sequence[str] | None = None,
     ) -> None:
         self.validator = validator
         self.settings = settings or EngineSettings()
@@ -105,7 +111,7 @@ class Engine:
         self.enrichments = list(enrichments)
         self._payload_validator = iglu_payload_validator(validator)
         self._steps: list[str | Enrichment] = []
-        for step in ORDER:
+        for step in check_order(order, self.enrichments) if order is not None else ORDER:
             if step in BUILTIN_STEPS:
                 self._steps.append(step)
             else:
@@ -170,6 +176,7 @@ class Engine:
         )
         failures: list[dict[str, Any]] = []
         extra_events: list[Entity] = []
+        trusted: set[int] = set()  # ids of entities from trusted enrichments
         for step in self._steps:
             if isinstance(step, str):
                 self._builtin(step, event, failures, tracker.unstruct)
@@ -182,13 +189,20 @@ class Engine:
                 failures.append(_enrichment_failure(step, output.message))
             elif output:
                 extra_events.extend(e for e in output if e.schema == PII_TRANSFORMATION)
-                event.derived[:0] = [e for e in output if e.schema != PII_TRANSFORMATION]
+                kept = [e for e in output if e.schema != PII_TRANSFORMATION]
+                event.derived[:0] = kept
+                if step.trusted_output:
+                    trusted.update(id(e) for e in kept)
             if event.dropped:
                 outcome.dropped += 1
                 return
         derived = event.derived + list(tracker.validation_info)
         output_messages: list[Any] = []
+        # Only entities a trusted enrichment returned, still in the list unchanged, skip
+        # validation; anything replaced or added in place (ASN lookups, a script) is checked.
         for entity in event.derived:
+            if id(entity) in trusted:
+                continue
             error = self._validate(entity)
             if error is not None:
                 output_messages.append(error)
@@ -354,6 +368,29 @@ class Engine:
                 payload=payload,
             )
         return badrows.encode(row)
+
+
+def check_order(order: Sequence[str], enrichments: Sequence[Enrichment]) -> Sequence[str]:
+    """A custom order of steps (beyond Snowplow): every built-in step exactly once, every
+    configured enrichment named, nothing unknown; ``EnrichmentConfigError`` otherwise."""
+    known = set(ORDER)
+    unknown = [name for name in order if name not in known]
+    missing = [name for name in ORDER if name in BUILTIN_STEPS and name not in order]
+    configured = {e.schema_key.name for e in enrichments}
+    unplaced = sorted(configured - set(order))
+    repeated = sorted({name for name in order if list(order).count(name) > 1})
+    problems = []
+    if unknown:
+        problems.append(f"unknown steps {unknown} (known: {list(ORDER)})")
+    if missing:
+        problems.append(f"built-in steps missing: {missing}")
+    if unplaced:
+        problems.append(f"configured enrichments not placed: {unplaced}")
+    if repeated:
+        problems.append(f"steps listed twice: {repeated}")
+    if problems:
+        raise EnrichmentConfigError("order: " + "; ".join(problems))
+    return order
 
 
 def _enrichment_failure(enrichment: Enrichment, message: str) -> dict[str, Any]:

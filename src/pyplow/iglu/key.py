@@ -13,6 +13,7 @@ code Snowplow puts into ``NotIglu`` failures (``INVALID_IGLUURI``, ``INVALID_SCH
 
 from __future__ import annotations
 
+import functools
 import re
 from enum import StrEnum
 from typing import Any
@@ -97,7 +98,16 @@ class SchemaKey(msgspec.Struct, frozen=True, order=True):
 
     @staticmethod
     def parse(uri: str) -> SchemaKey | IgluParseError:
-        """Parse an Iglu URI; a malformed URI or version becomes an :class:`IgluParseError`."""
+        """Parse an Iglu URI; a malformed URI or version becomes an :class:`IgluParseError`.
+
+        Results are cached (both kinds are immutable): events repeat the same few schemas.
+        """
+        if type(uri) is str:
+            return _parse_key_cached(uri)
+        return _parse_key(uri)  # a non-string gives its own error (never cached)
+
+    @staticmethod
+    def _parse_uncached(uri: str) -> SchemaKey | IgluParseError:
         parts = _split_uri(uri)
         if isinstance(parts, IgluParseError):
             return parts
@@ -126,6 +136,13 @@ class SchemaKey(msgspec.Struct, frozen=True, order=True):
 
     def __str__(self) -> str:
         return self.to_uri()
+
+
+def _parse_key(uri: Any) -> SchemaKey | IgluParseError:
+    return SchemaKey._parse_uncached(uri)
+
+
+_parse_key_cached = functools.lru_cache(maxsize=8192)(_parse_key)
 
 
 class SchemaCriterion(msgspec.Struct, frozen=True):

@@ -138,6 +138,10 @@ class Validator:
     def __init__(self, resolver: Resolver | None = None) -> None:
         self._resolver = resolver
         self._compiled: dict[SchemaKey, _Compiled] = {}
+        # Keys resolved once, with their compiled schema: a published schema version never
+        # changes in Iglu, so it is not looked up again (failed lookups are not kept here and
+        # follow the resolver's caching).
+        self._ready: dict[SchemaKey, tuple[_Compiled, SchemaKey, SchemaVer | None, Validated]] = {}
         self._lock = threading.Lock()
 
     def validate(self, instance: SelfDescribingData) -> ValidationResult:
@@ -146,12 +150,33 @@ class Validator:
 
     def validate_data(self, key: SchemaKey, data: Any) -> ValidationResult:
         """Resolve ``key`` (following ``$supersededBy``) and validate ``data`` against it."""
+        ready = self._ready.get(key)
+        if ready is not None:
+            fast = ready[0].fast
+            if fast is not None:
+                try:
+                    fast(data)
+                except Exception:  # invalid (or odd): the complete path below reports it
+                    pass
+                else:
+                    return ready[3]
         if self._resolver is None:
             raise RuntimeError("this Validator has no resolver; use validate_against()")
         resolved = self._resolver.lookup(key)
         if isinstance(resolved, ResolutionError):
             return resolved
-        return self._check(key, resolved.schema_key, resolved.schema, data, resolved.superseded_by)
+        result = self._check(
+            key, resolved.schema_key, resolved.schema, data, resolved.superseded_by
+        )
+        if ready is None and not self._compiled[resolved.schema_key].issues:
+            valid = Validated(key, resolved.schema_key, resolved.superseded_by)
+            self._ready[key] = (
+                self._compiled[resolved.schema_key],
+                resolved.schema_key,
+                resolved.superseded_by,
+                valid,
+            )
+        return result
 
     def validate_against(
         self, key: SchemaKey, schema: dict[str, Any], data: Any

@@ -127,6 +127,7 @@ class IabSpidersAndRobots(Enrichment):
         ),
     )
     identifier: ClassVar[str] = "iab-spiders-and-robots"
+    trusted_output = True  # fixed shape; the schema has no length limits
 
     def __init__(self, config: EnrichmentConfig) -> None:
         super().__init__(config)

@@ -107,6 +107,7 @@ class UaParser(Enrichment):
     schema_name: ClassVar[str] = "ua_parser_config"
     criteria = (criterion("iglu:com.snowplowanalytics.snowplow/ua_parser_config/jsonschema/1-0-*"),)
     identifier: ClassVar[str] = "ua-parser"
+    trusted_output = True  # fixed shape; the schema has no length limits
 
     def __init__(self, config: EnrichmentConfig) -> None:
         super().__init__(config)
