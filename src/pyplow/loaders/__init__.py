@@ -1,0 +1,1 @@
+"""Loaders: enriched events and bad rows into DuckDB, PostgreSQL and Parquet."""
