@@ -57,8 +57,13 @@ async def run_stream(
     stop: asyncio.Event | None = None,
     retry_max_seconds: float = 10.0,
     counts: StreamCounts | None = None,
+    offload: bool = False,
 ) -> StreamCounts:
-    """Enrich until the source is finished or ``stop`` is set; returns the counts."""
+    """Enrich until the source is finished or ``stop`` is set; returns the counts.
+
+    ``offload`` runs the enrichment of each batch in a worker thread, so that an event loop
+    shared with other work (the embedded pipeline's HTTP server) stays responsive.
+    """
     stop = stop or asyncio.Event()
     counts = counts if counts is not None else StreamCounts()
     while not stop.is_set():
@@ -67,10 +72,14 @@ async def run_stream(
             if source.finished:
                 break
             continue
+        records = list(batch.records)
+        if offload:
+            outcomes = await asyncio.to_thread(lambda: [engine.process(r) for r in records])
+        else:
+            outcomes = [engine.process(r) for r in records]
         enriched: list[bytes] = []
         failed: list[bytes] = []
-        for record in batch.records:
-            outcome = engine.process(record)
+        for outcome in outcomes:
             enriched.extend(outcome.good)
             failed.extend(outcome.bad)
             counts.events += outcome.events

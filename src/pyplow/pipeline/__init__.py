@@ -1,0 +1,1 @@
+"""Whole pipelines: the embedded one (collector → enrich → DuckDB in one process)."""

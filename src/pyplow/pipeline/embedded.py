@@ -1,0 +1,132 @@
+"""The embedded pipeline: collector, enrich and the DuckDB loader in one process.
+
+``pyplow quickstart`` runs it. The three stages are joined by in-process memory streams; the
+collector answers on one port (the HTTP server runs in the same event loop), enrichment and
+loading run in worker threads so requests stay fast, and an event is queryable in
+``<data-dir>/pyplow.duckdb`` about a second after it was sent. On SIGINT/SIGTERM the collector
+stops accepting, and everything buffered is enriched and loaded before the process exits.
+
+Not yet here (see the pipeline issue): a durable local spool between the stages (a crash
+loses what is still in the memory streams), the dashboard, and the Micro-compatible API.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from pathlib import Path
+
+import msgspec
+
+from pyplow.collector.asgi import CollectorApp
+from pyplow.collector.config import BufferSettings, CollectorConfig
+from pyplow.collector.service import Collector
+from pyplow.enrich.config import EnrichConfig, build_engine
+from pyplow.enrich.stream import run_stream
+from pyplow.loaders.base import Loader
+from pyplow.loaders.runner import run_load
+from pyplow.streams import MemoryStream
+
+log = logging.getLogger(__name__)
+
+__all__ = ["EmbeddedSettings", "run_embedded"]
+
+
+class EmbeddedSettings(msgspec.Struct, frozen=True, kw_only=True):
+    host: str = "127.0.0.1"
+    port: int = 9090
+    data_dir: str = "./pyplow-data"
+    resolver: str | None = None
+    enrichments: str | None = None
+
+
+def duckdb_loader(data_dir: Path) -> Loader:
+    """The DuckDB loader writing ``<data_dir>/pyplow.duckdb``."""
+    from pyplow.loaders.duckdb import DuckDBConfig, DuckDBLoader
+
+    return DuckDBLoader(DuckDBConfig(path=str(data_dir / "pyplow.duckdb")))
+
+
+async def run_embedded(
+    settings: EmbeddedSettings,
+    *,
+    stop: asyncio.Event | None = None,
+    loader: Loader | None = None,
+    ready: Callable[[str], None] | None = None,
+) -> None:
+    """Run until ``stop`` is set (or the process is signalled); drains before returning."""
+    import uvicorn
+
+    data_dir = Path(settings.data_dir)
+    data_dir.mkdir(parents=True, exist_ok=True)
+    stop = stop or asyncio.Event()
+    raw, enriched, bad = MemoryStream(), MemoryStream(), MemoryStream()
+    collector = Collector(
+        CollectorConfig(
+            host=settings.host,
+            port=settings.port,
+            buffer=BufferSettings(flush_interval_seconds=0.05),
+        ),
+        raw.sink(),
+        bad.sink(),
+    )
+    engine = build_engine(
+        EnrichConfig(enrichments=settings.enrichments, resolver=settings.resolver)
+    )
+    store = loader or duckdb_loader(data_dir)
+    server = uvicorn.Server(
+        uvicorn.Config(
+            CollectorApp(collector),
+            host=settings.host,
+            port=settings.port,
+            lifespan="off",
+            log_level="warning",
+            access_log=False,
+        )
+    )
+    stages_done = asyncio.Event()
+    await collector.start()
+    enrich_task = asyncio.create_task(
+        run_stream(
+            engine,
+            raw.source(),
+            enriched.sink(),
+            bad.sink(),
+            batch_records=500,
+            stop=stages_done,
+            offload=True,
+        )
+    )
+    load_task = asyncio.create_task(
+        run_load(store, enriched.source(), bad.source(), batch_records=2000, stop=stages_done)
+    )
+    server_task = asyncio.create_task(server.serve())
+    while not server.started and not server_task.done():
+        await asyncio.sleep(0.02)
+    if server_task.done():  # could not bind, most likely
+        stages_done.set()
+        await asyncio.gather(enrich_task, load_task, return_exceptions=True)
+        store.close()
+        server_task.result()
+        return
+    if ready is not None:
+        ready(f"http://{settings.host}:{settings.port}")
+    await stop.wait()
+    server.should_exit = True
+    await server_task
+    await collector.stop()  # everything accepted is now in the raw stream
+    await _drained(raw, enriched, bad)
+    stages_done.set()
+    await asyncio.gather(enrich_task, load_task)
+    store.close()
+    engine.close()
+
+
+async def _drained(*streams: MemoryStream, timeout: float = 60.0) -> None:
+    deadline = asyncio.get_running_loop().time() + timeout
+    while any(len(s) or s.in_flight for s in streams):
+        if asyncio.get_running_loop().time() > deadline:
+            log.error("stopping with records still in the pipeline")
+            return
+        await asyncio.sleep(0.05)

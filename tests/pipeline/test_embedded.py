@@ -1,0 +1,82 @@
+"""The embedded pipeline: an event sent over HTTP ends up loaded; stopping drains everything."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import socket
+from pathlib import Path
+
+import httpx
+
+from pyplow.loaders.memory import MemoryLoader
+from pyplow.pipeline.demo import send_demo_traffic
+from pyplow.pipeline.embedded import EmbeddedSettings, run_embedded
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def test_events_flow_from_http_to_the_loader(tmp_path: Path) -> None:
+    async def scenario() -> None:
+        loader = MemoryLoader()
+        stop = asyncio.Event()
+        urls: list[str] = []
+        settings = EmbeddedSettings(port=free_port(), data_dir=str(tmp_path))
+        task = asyncio.create_task(
+            run_embedded(settings, stop=stop, loader=loader, ready=urls.append)
+        )
+        while not urls:
+            await asyncio.sleep(0.02)
+        async with httpx.AsyncClient(base_url=urls[0]) as client:
+            pixel = await client.get("/i", params={"e": "pv", "p": "web", "aid": "t", "tv": "x"})
+            assert pixel.status_code == 200
+            body = {
+                "schema": "iglu:com.snowplowanalytics.snowplow/payload_data/jsonschema/1-0-4",
+                "data": [
+                    {"e": "se", "p": "web", "tv": "x", "se_ca": "c", "se_ac": "a"},
+                    {"e": "pv", "p": "web", "tv": "x", "vid": "broken"},
+                ],
+            }
+            post = await client.post(
+                "/com.snowplowanalytics.snowplow/tp2",
+                content=json.dumps(body),
+                headers={"Content-Type": "application/json"},
+            )
+            assert post.status_code == 200
+        for _ in range(100):  # about a second to be loaded
+            if len(loader.events) == 2 and len(loader.bad_rows) == 1:
+                break
+            await asyncio.sleep(0.02)
+        assert sorted(e.event or "" for e in loader.events) == ["page_view", "struct"]
+        assert len(loader.bad_rows) == 1
+        stop.set()
+        await asyncio.wait_for(task, 30)
+
+    asyncio.run(scenario())
+
+
+def test_demo_traffic_and_a_drain_on_stop(tmp_path: Path) -> None:
+    async def scenario() -> None:
+        loader = MemoryLoader()
+        stop = asyncio.Event()
+        urls: list[str] = []
+        settings = EmbeddedSettings(port=free_port(), data_dir=str(tmp_path))
+        task = asyncio.create_task(
+            run_embedded(settings, stop=stop, loader=loader, ready=urls.append)
+        )
+        while not urls:
+            await asyncio.sleep(0.02)
+        sent = await send_demo_traffic(urls[0], visitors_count=8, rounds=1, pause_seconds=0)
+        stop.set()  # at once: what is buffered must still arrive
+        await asyncio.wait_for(task, 60)
+        assert len(loader.events) + len(loader.bad_rows) == sent
+        kinds = {e.event for e in loader.events}
+        assert {"page_view", "page_ping"} <= kinds
+        assert any(e.refr_medium is not None for e in loader.events)  # referrers were parsed
+
+    asyncio.run(scenario())
