@@ -1,0 +1,216 @@
+"""The DuckDB loader: enriched events into a wide-row ``atomic.events``, bad rows alongside.
+
+One connection per loader and a lock around :meth:`DuckDBLoader.load`. Each batch is one
+transaction: look up which of the batch's ``event_id`` are stored (a semi-join against the
+batch's ids registered as an Arrow table), deduplicate, add or widen the wide columns the batch
+needs (``ALTER TABLE``; the column comment records the newest schema revision the type covers,
+so a restarted loader knows its columns), insert the events with ``INSERT ... BY NAME`` from an
+Arrow table, insert the bad rows, commit. Any error rolls everything back, including DDL.
+
+Timestamps are stored as ``TIMESTAMP`` holding UTC (no session time zone is involved).
+Loader bad rows (events that cannot be stored) are returned in ``LoadResult.bad``, not stored
+here: the runner routes them like any other bad row.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import threading
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+import pyarrow as pa  # type: ignore[import-untyped]
+
+from pyplow.badrows import LoaderRuntimeError, Processor, encode
+from pyplow.event import EnrichedEvent, missing_required, to_lossless_json
+from pyplow.iglu import Resolver
+from pyplow.loaders.base import (
+    LoadBatch,
+    Loader,
+    LoadResult,
+    TerminalLoadError,
+    TransientLoadError,
+)
+from pyplow.loaders.dedup import deduplicate
+from pyplow.loaders.duckdb.badrows import bad_rows_arrow
+from pyplow.loaders.duckdb.config import DuckDBConfig
+from pyplow.loaders.duckdb.ddl import (
+    bad_rows_table_sql,
+    duckdb_type,
+    events_table_sql,
+    quote,
+)
+from pyplow.loaders.wide import DEFAULT_PROCESSOR, WideColumn, WideLayout
+
+__all__ = ["DuckDBLoader"]
+
+_BATCH_VIEW = "__pyplow_batch"
+_IDS_VIEW = "__pyplow_ids"
+_BAD_VIEW = "__pyplow_bad"
+
+
+def _naive_timestamps(table: pa.Table) -> pa.Table:
+    """``table`` with UTC timestamp columns as naive timestamps (same instants)."""
+    fields = [
+        pa.field(f.name, pa.timestamp(f.type.unit)) if pa.types.is_timestamp(f.type) else f
+        for f in table.schema
+    ]
+    return table.cast(pa.schema(fields))
+
+
+class DuckDBLoader(Loader):
+    """Loads batches into one DuckDB database; safe to call from several threads."""
+
+    name = "duckdb"
+
+    def __init__(
+        self,
+        config: DuckDBConfig,
+        resolver: Resolver,
+        *,
+        processor: Processor = DEFAULT_PROCESSOR,
+        clock: Any = None,
+    ) -> None:
+        import duckdb
+
+        self._duckdb = duckdb
+        self._config = config
+        self._processor = processor
+        self._clock = clock or (lambda: datetime.now(UTC))
+        self._lock = threading.Lock()
+        self._events = f"{quote(config.schema)}.{quote(config.events_table)}"
+        self._bad_rows = f"{quote(config.schema)}.{quote(config.bad_rows_table)}"
+        try:
+            self._con = duckdb.connect(config.path)
+            if config.threads is not None:
+                self._con.execute(f"SET threads = {int(config.threads)}")
+            self._con.execute(f"CREATE SCHEMA IF NOT EXISTS {quote(config.schema)}")
+            self._con.execute(events_table_sql(self._events))
+            self._con.execute(bad_rows_table_sql(self._bad_rows))
+            known = self._known_columns()
+        except duckdb.Error as exc:
+            raise self._error(exc, "opening") from exc
+        self._resolver = resolver
+        self._layout = WideLayout(resolver, processor=processor, known=known)
+
+    @property
+    def connection(self) -> Any:
+        """The DuckDB connection (for queries; do not use it while a load runs)."""
+        return self._con
+
+    @property
+    def layout(self) -> WideLayout:
+        return self._layout
+
+    def _known_columns(self) -> dict[str, str]:
+        rows = self._con.execute(
+            "SELECT column_name, comment FROM duckdb_columns() "
+            "WHERE schema_name = ? AND table_name = ? AND comment LIKE 'iglu:%'",
+            [self._config.schema, self._config.events_table],
+        ).fetchall()
+        return dict(rows)
+
+    def _error(self, exc: Exception, doing: str) -> TransientLoadError | TerminalLoadError:
+        d = self._duckdb
+        transient = (d.IOException, d.TransactionException, d.InterruptException)
+        message = f"DuckDB {self._config.path!r}: {doing} failed: {exc}"
+        if isinstance(exc, transient):
+            return TransientLoadError(message)
+        return TerminalLoadError(message)
+
+    def close(self) -> None:
+        with self._lock:
+            self._con.close()
+
+    def load(self, batch: LoadBatch) -> LoadResult:
+        with self._lock:
+            load_tstamp = self._clock()
+            try:
+                self._con.execute("BEGIN TRANSACTION")
+                result, columns = self._load(batch, load_tstamp)
+                self._con.execute("COMMIT")
+            except self._duckdb.Error as exc:
+                self._rollback()
+                raise self._error(exc, "loading a batch") from exc
+            except BaseException:
+                self._rollback()
+                raise
+            self._layout.accept(columns)
+            return result
+
+    def _rollback(self) -> None:
+        # no transaction may be open (it failed to start) or the connection may be gone
+        with contextlib.suppress(self._duckdb.Error):
+            self._con.execute("ROLLBACK")
+        for view in (_BATCH_VIEW, _IDS_VIEW, _BAD_VIEW):
+            with contextlib.suppress(self._duckdb.Error):
+                self._con.unregister(view)
+
+    def _load(self, batch: LoadBatch, load_tstamp: datetime) -> tuple[LoadResult, list[WideColumn]]:
+        result = LoadResult()
+        events: list[EnrichedEvent] = []
+        for event in batch.events:
+            missing = missing_required(event)
+            if missing:
+                result.bad.append(self._runtime_bad_row(event, missing))
+            else:
+                events.append(event)
+        dedup = deduplicate(events, self._stored(events))
+        result.duplicates_skipped, result.duplicates_flagged = dedup.skipped, dedup.flagged
+        columns = self._layout.columns_for(dedup.events)
+        for column in columns:
+            self._apply(column)
+        wide = self._layout.to_arrow(dedup.events, load_tstamp)
+        result.bad.extend(wide.bad)
+        if wide.table.num_rows:
+            self._con.register(_BATCH_VIEW, _naive_timestamps(wide.table))
+            self._con.execute(f"INSERT INTO {self._events} BY NAME SELECT * FROM {_BATCH_VIEW}")
+            self._con.unregister(_BATCH_VIEW)
+        result.loaded = wide.table.num_rows
+        result.bad_rows_stored = self._insert_bad_rows(batch.bad_rows, load_tstamp)
+        return result, columns
+
+    def _stored(self, events: Sequence[EnrichedEvent]) -> dict[str, set[str | None]]:
+        ids = pa.table({"event_id": pa.array([e.event_id for e in events], pa.string())})
+        if not ids.num_rows:
+            return {}
+        self._con.register(_IDS_VIEW, ids)
+        rows = self._con.execute(
+            f"SELECT event_id, event_fingerprint FROM {self._events} "
+            f"WHERE event_id IN (SELECT event_id FROM {_IDS_VIEW})"
+        ).fetchall()
+        self._con.unregister(_IDS_VIEW)
+        stored: dict[str, set[str | None]] = {}
+        for event_id, fingerprint in rows:
+            stored.setdefault(event_id, set()).add(fingerprint)
+        return stored
+
+    def _apply(self, column: WideColumn) -> None:
+        name, sql_type = quote(column.name), duckdb_type(column.type)
+        if column.previous is None:
+            self._con.execute(f"ALTER TABLE {self._events} ADD COLUMN {name} {sql_type}")
+        else:  # DuckDB casts structs by field name: new fields are NULL in existing rows
+            self._con.execute(f"ALTER TABLE {self._events} ALTER COLUMN {name} TYPE {sql_type}")
+        uri = column.schema_key.to_uri().replace("'", "''")
+        self._con.execute(f"COMMENT ON COLUMN {self._events}.{name} IS '{uri}'")
+
+    def _insert_bad_rows(self, documents: Sequence[bytes], load_tstamp: datetime) -> int:
+        if not documents:
+            return 0
+        self._con.register(_BAD_VIEW, bad_rows_arrow(documents, load_tstamp))
+        before = self._count_bad_rows()
+        self._con.execute(
+            f"INSERT INTO {self._bad_rows} BY NAME SELECT DISTINCT ON (row_id) * FROM {_BAD_VIEW} "
+            f"WHERE row_id NOT IN (SELECT row_id FROM {self._bad_rows})"
+        )
+        self._con.unregister(_BAD_VIEW)
+        return self._count_bad_rows() - before
+
+    def _count_bad_rows(self) -> int:
+        row = self._con.execute(f"SELECT count(*) FROM {self._bad_rows}").fetchone()
+        return int(row[0]) if row else 0
+
+    def _runtime_bad_row(self, event: EnrichedEvent, missing: tuple[str, ...]) -> bytes:
+        failure = f"required fields missing: {', '.join(missing)} (expected non-empty values)"
+        return encode(LoaderRuntimeError(self._processor, failure, to_lossless_json(event)))
