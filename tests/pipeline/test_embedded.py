@@ -80,3 +80,31 @@ def test_demo_traffic_and_a_drain_on_stop(tmp_path: Path) -> None:
         assert any(e.refr_medium is not None for e in loader.events)  # referrers were parsed
 
     asyncio.run(scenario())
+
+
+def test_the_default_store_is_duckdb(tmp_path: Path) -> None:
+    import duckdb
+
+    async def scenario() -> None:
+        stop = asyncio.Event()
+        urls: list[str] = []
+        settings = EmbeddedSettings(port=free_port(), data_dir=str(tmp_path))
+        task = asyncio.create_task(run_embedded(settings, stop=stop, ready=urls.append))
+        while not urls:
+            await asyncio.sleep(0.02)
+        sent = await send_demo_traffic(urls[0], visitors_count=4, rounds=1, pause_seconds=0)
+        stop.set()
+        await asyncio.wait_for(task, 60)
+        connection = duckdb.connect(str(tmp_path / "pyplow.duckdb"), read_only=True)
+        try:
+            ((events,),) = connection.sql("select count(*) from atomic.events").fetchall()
+            ((bad,),) = connection.sql("select count(*) from atomic.bad_rows").fetchall()
+            ((typed,),) = connection.sql(
+                "select typeof(collector_tstamp) from atomic.events limit 1"
+            ).fetchall()
+        finally:
+            connection.close()
+        assert events + bad == sent
+        assert typed == "TIMESTAMP"
+
+    asyncio.run(scenario())

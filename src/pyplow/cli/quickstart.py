@@ -1,32 +1,93 @@
 """``pyplow quickstart``: the embedded pipeline (collector → enrich → DuckDB in one process).
 
-The pipeline's stages are built in later steps; until they exist this command says so
-plainly and exits with status 1 instead of pretending to run.
+Needs no server and no account. Data lives in ``--data-dir`` (``pyplow.duckdb``). ``--demo``
+sends realistic traffic to the collector so there is something to query at once.
 """
 
 from __future__ import annotations
 
 import argparse
+import asyncio
+import signal
 import sys
+from pathlib import Path
 from typing import Any
 
 
 def register(subparsers: argparse._SubParsersAction[Any]) -> None:
     parser = subparsers.add_parser(
-        "quickstart", help="run the embedded pipeline with the dashboard (one process)"
+        "quickstart", help="run the embedded pipeline (collector, enrich, DuckDB) in one process"
     )
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=9090)
     parser.add_argument("--data-dir", default="./pyplow-data")
-    parser.add_argument("--demo", action="store_true", help="generate realistic demo traffic")
+    parser.add_argument("--demo", action="store_true", help="send realistic demo traffic")
+    parser.add_argument("--resolver", metavar="FILE", help="Snowplow Iglu resolver config")
+    parser.add_argument(
+        "--enrichments", metavar="DIR", help="Snowplow enrichment configs (default: built-in)"
+    )
     parser.set_defaults(handler=run)
 
 
+def banner(url: str, database: Path) -> str:
+    pixel = f"{url}/i?e=pv&p=web&tv=no-js-0.1.0&aid=my-site&url=https%3A%2F%2Fexample.com%2F"
+    return f"""
+pyplow is running.
+
+  collector    {url}
+  pixel        <img src="{pixel}" width="1" height="1" alt="">
+  tp2 POST     {url}/com.snowplowanalytics.snowplow/tp2
+  Snowplow JS  newTracker('sp', '{url.split("://", 1)[1]}', {{ appId: 'my-site' }})
+  DuckDB       {database}   (DuckDB lets one process write a file: query it once pyplow
+               has stopped, e.g. duckdb -readonly {database}
+               "select event, count(*) from atomic.events group by 1")
+
+Stop with Ctrl-C: buffered events are enriched and loaded before the process exits.
+"""
+
+
 def run(args: argparse.Namespace) -> int:
-    print(
-        "pyplow quickstart: the embedded pipeline (collector, enrich, DuckDB loader) is not "
-        "built yet in this version; the core library (protocol, Iglu, events, bad rows) is. "
-        "Try `pyplow iglu --help`.",
-        file=sys.stderr,
+    from pyplow.enrich.context import EnrichmentConfigError
+    from pyplow.pipeline.embedded import EmbeddedSettings, run_embedded
+
+    settings = EmbeddedSettings(
+        host=args.host,
+        port=args.port,
+        data_dir=args.data_dir,
+        resolver=args.resolver,
+        enrichments=args.enrichments,
     )
-    return 1
+
+    async def main() -> None:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(signum, stop.set)
+        started = asyncio.Event()
+
+        def ready(url: str) -> None:
+            print(banner(url, Path(args.data_dir) / "pyplow.duckdb"), file=sys.stderr)
+            started.set()
+
+        pipeline = asyncio.create_task(run_embedded(settings, stop=stop, ready=ready))
+        if args.demo:
+            from pyplow.pipeline.demo import send_demo_traffic
+
+            await asyncio.wait(
+                [asyncio.create_task(started.wait()), pipeline],
+                return_when=asyncio.FIRST_COMPLETED,
+            )
+            if started.is_set():
+                sent = await send_demo_traffic(f"http://{args.host}:{args.port}")
+                print(f"demo: sent {sent} events", file=sys.stderr)
+        await pipeline
+
+    try:
+        asyncio.run(main())
+    except EnrichmentConfigError as exc:
+        print(f"pyplow quickstart: {exc}", file=sys.stderr)
+        return 2
+    except OSError as exc:
+        print(f"pyplow quickstart: {exc}", file=sys.stderr)
+        return 1
+    return 0

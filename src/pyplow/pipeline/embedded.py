@@ -22,7 +22,7 @@ import msgspec
 from pyplow.collector.asgi import CollectorApp
 from pyplow.collector.config import BufferSettings, CollectorConfig
 from pyplow.collector.service import Collector
-from pyplow.enrich.config import EnrichConfig, build_engine
+from pyplow.enrich.config import EnrichConfig, build_engine, load_resolver
 from pyplow.enrich.stream import run_stream
 from pyplow.loaders.base import Loader
 from pyplow.loaders.runner import run_load
@@ -41,11 +41,13 @@ class EmbeddedSettings(msgspec.Struct, frozen=True, kw_only=True):
     enrichments: str | None = None
 
 
-def duckdb_loader(data_dir: Path) -> Loader:
+def duckdb_loader(data_dir: Path, resolver: str | None = None) -> Loader:
     """The DuckDB loader writing ``<data_dir>/pyplow.duckdb``."""
     from pyplow.loaders.duckdb import DuckDBConfig, DuckDBLoader
 
-    return DuckDBLoader(DuckDBConfig(path=str(data_dir / "pyplow.duckdb")))
+    return DuckDBLoader(
+        DuckDBConfig(path=str(data_dir / "pyplow.duckdb")), load_resolver(resolver)
+    )
 
 
 async def run_embedded(
@@ -74,7 +76,7 @@ async def run_embedded(
     engine = build_engine(
         EnrichConfig(enrichments=settings.enrichments, resolver=settings.resolver)
     )
-    store = loader or duckdb_loader(data_dir)
+    store = loader or duckdb_loader(data_dir, settings.resolver)
     server = uvicorn.Server(
         uvicorn.Config(
             CollectorApp(collector),
