@@ -1,0 +1,308 @@
+"""One batch inside one transaction: deduplicate, shred, migrate, COPY.
+
+:class:`BatchWriter` does the work between ``BEGIN`` and ``COMMIT`` (the loader owns the
+connection, the transaction and error handling). Steps:
+
+1. look up which of the batch's ``event_id`` values ``events`` already holds, with their
+   fingerprints, and :func:`~pyplow.loaders.dedup.deduplicate`;
+2. resolve each schema the entities use, derive its columns and create or migrate its table;
+   events whose entities cannot be stored become ``loader_iglu_error`` bad rows;
+3. ``COPY`` the events (in a savepoint: if PostgreSQL refuses a value, the offending events are
+   found, turned into ``loader_runtime_error`` bad rows, and the rest are copied again);
+4. ``COPY`` each shredded table's rows, then store the batch's bad rows.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, Final
+
+import msgspec
+
+from pyplow import badrows
+from pyplow.event import EnrichedEvent, Entity, to_lossless_json
+from pyplow.iglu import IgluParseError, ResolutionError, Resolver, SchemaKey
+from pyplow.loaders.dedup import deduplicate
+from pyplow.loaders.postgres.atomic import EVENT_COLUMNS, atomic_problem, event_row
+from pyplow.loaders.postgres.columns import Column, schema_columns
+from pyplow.loaders.postgres.ddl import BAD_ROWS_TABLE, EVENTS_TABLE
+from pyplow.loaders.postgres.identifiers import qualified, quote, table_name
+from pyplow.loaders.postgres.migrations import (
+    TABLE_QUERY,
+    Incompatible,
+    Migration,
+    TableState,
+    plan_migration,
+    table_state,
+)
+from pyplow.loaders.postgres.shredding import METADATA_COLUMNS, CastFailure, entity_row
+
+if TYPE_CHECKING:
+    import psycopg
+
+__all__ = ["BatchOutcome", "BatchWriter", "SchemaCache"]
+
+_BAD_ROW_SCHEMA_FALLBACK: Final = "unknown"
+_JSON_DECODER: Final = msgspec.json.Decoder()
+
+
+class BatchOutcome(msgspec.Struct):
+    """What the transaction stored (applied to the loader's caches only after COMMIT)."""
+
+    loaded: int = 0
+    skipped: int = 0
+    flagged: int = 0
+    bad_rows_stored: int = 0
+    bad: list[bytes] = msgspec.field(default_factory=list)
+    tables: dict[str, TableState] = msgspec.field(default_factory=dict)
+
+
+class SchemaCache:
+    """Columns per schema key (only successful lookups are kept: a registry may come back)."""
+
+    def __init__(self, resolver: Resolver) -> None:
+        self._resolver = resolver
+        self._columns: dict[SchemaKey, tuple[SchemaKey, tuple[Column, ...]]] = {}
+
+    def columns(self, key: SchemaKey) -> tuple[SchemaKey, tuple[Column, ...]] | ResolutionError:
+        """The version whose schema applies (after ``$supersededBy``) and its columns."""
+        found = self._columns.get(key)
+        if found is not None:
+            return found
+        resolved = self._resolver.lookup(key)
+        if isinstance(resolved, ResolutionError):
+            return resolved
+        found = (resolved.schema_key, schema_columns(resolved.schema))
+        self._columns[key] = found
+        return found
+
+
+class _Shredded(msgspec.Struct):
+    """Rows per schema key, each tagged with its event's id."""
+
+    rows: dict[SchemaKey, list[tuple[str, tuple[Any, ...]]]] = msgspec.field(default_factory=dict)
+
+
+def _entities(event: EnrichedEvent) -> Iterable[Entity]:
+    if event.contexts is not None:
+        yield from event.contexts.data
+    if event.derived_contexts is not None:
+        yield from event.derived_contexts.data
+    if event.unstruct_event is not None:
+        yield event.unstruct_event.data
+
+
+class BatchWriter:
+    """Writes one batch through an open transaction (see the module docstring)."""
+
+    def __init__(
+        self,
+        cursor: psycopg.Cursor[Any],
+        *,
+        schema: str,
+        schemas: SchemaCache,
+        tables: dict[str, TableState],
+        processor: badrows.Processor,
+        load_tstamp: datetime,
+    ) -> None:
+        self._cur = cursor
+        self._schema = schema
+        self._schemas = schemas
+        self._known = tables
+        self._processor = processor
+        self._now = load_tstamp
+        self.outcome = BatchOutcome()
+        # key -> (table, columns) when storable, else the failure item for bad rows
+        self._status: dict[SchemaKey, tuple[str, tuple[Column, ...]] | dict[str, Any]] = {}
+
+    # -- 1. deduplication -------------------------------------------------------------------
+
+    def deduplicated(self, events: Sequence[EnrichedEvent]) -> list[EnrichedEvent]:
+        ids = sorted({e.event_id for e in events if e.event_id})
+        stored: dict[str, set[str | None]] = {}
+        if ids:
+            self._cur.execute(
+                f"SELECT event_id, event_fingerprint FROM {qualified(self._schema, EVENTS_TABLE)}"
+                " WHERE event_id = ANY(%s::bpchar[])",
+                (ids,),
+            )
+            for event_id, fingerprint in self._cur.fetchall():
+                stored.setdefault(str(event_id).rstrip(" "), set()).add(fingerprint)
+        result = deduplicate(events, stored)
+        self.outcome.skipped, self.outcome.flagged = result.skipped, result.flagged
+        return result.events
+
+    # -- 2. schemas, tables, shredding ------------------------------------------------------
+
+    def _state(self, table: str) -> TableState | None:
+        state = self.outcome.tables.get(table) or self._known.get(table)
+        if state is None:
+            self._cur.execute(TABLE_QUERY, (self._schema, table))
+            state = table_state(table, self._cur.fetchall())
+        return state
+
+    def _prepare(self, key: SchemaKey) -> tuple[str, tuple[Column, ...]] | dict[str, Any]:
+        uri = key.to_uri()
+        found = self._schemas.columns(key)
+        if isinstance(found, ResolutionError):
+            return {"schemaKey": uri, "error": msgspec.to_builtins(found)}
+        applied, columns = found
+        table = table_name(key)
+        plan = plan_migration(self._schema, table, self._state(table), applied, columns)
+        if isinstance(plan, Incompatible):
+            return {"schemaKey": uri, "message": plan.message}
+        self._migrate(plan)
+        return table, columns
+
+    def _migrate(self, plan: Migration) -> None:
+        for statement in plan.statements:
+            self._cur.execute(statement.encode())
+        if plan.statements or plan.state.name not in self._known:
+            self.outcome.tables[plan.state.name] = plan.state
+
+    def _storable(self, uri: str) -> tuple[SchemaKey, tuple[Column, ...]] | dict[str, Any]:
+        """The key and columns of an entity schema, or the failure item for its bad rows."""
+        key = SchemaKey.parse(uri)
+        if isinstance(key, IgluParseError):
+            return {"schemaKey": uri, "message": str(key)}
+        status = self._status.get(key)
+        if status is None:
+            status = self._prepare(key)
+            self._status[key] = status
+        return status if isinstance(status, dict) else (key, status[1])
+
+    def shred(self, events: Sequence[EnrichedEvent]) -> tuple[list[EnrichedEvent], _Shredded]:
+        """Events that can be stored, and their entity rows; the others become bad rows."""
+        uris = sorted({e.schema for ev in events for e in _entities(ev)}, key=_version_order)
+        for uri in uris:
+            self._storable(uri)
+        good: list[EnrichedEvent] = []
+        shredded = _Shredded()
+        for event in events:
+            rows: list[tuple[SchemaKey, tuple[Any, ...]]] = []
+            failures: list[Any] = []
+            tstamp = event.collector_tstamp or self._now
+            for entity in _entities(event):
+                status = self._storable(entity.schema)
+                if isinstance(status, dict):
+                    failures.append(status)
+                    continue
+                key, columns = status
+                row = entity_row(key, columns, entity.data, event.event_id or "", tstamp)
+                if isinstance(row, CastFailure):
+                    failures.append(msgspec.to_builtins(row))
+                else:
+                    rows.append((key, row))
+            if failures:
+                self._bad_iglu(event, failures)
+                continue
+            good.append(event)
+            for key, row in rows:
+                shredded.rows.setdefault(key, []).append((event.event_id or "", row))
+        return good, shredded
+
+    def _bad_iglu(self, event: EnrichedEvent, failures: list[Any]) -> None:
+        row = badrows.LoaderIgluError(self._processor, tuple(failures), to_lossless_json(event))
+        self.outcome.bad.append(badrows.encode(row))
+
+    # -- 3./4. COPY -------------------------------------------------------------------------
+
+    def _copy_events(self, events: Sequence[EnrichedEvent]) -> None:
+        columns = ", ".join(quote(c) for c in EVENT_COLUMNS)
+        sql = f"COPY {qualified(self._schema, EVENTS_TABLE)} ({columns}) FROM STDIN"
+        with self._cur.copy(sql.encode()) as copy:
+            for event in events:
+                copy.write_row(event_row(event, self._now))
+
+    def copy_events(self, events: list[EnrichedEvent]) -> list[EnrichedEvent]:
+        """COPY the events; returns those stored (refused ones become bad rows)."""
+        import psycopg
+
+        conn = self._cur.connection
+        try:
+            with conn.transaction():
+                self._copy_events(events)
+            return events
+        except (psycopg.DataError, psycopg.errors.NotNullViolation):
+            pass
+        kept: list[EnrichedEvent] = []
+        for event in events:
+            problem = atomic_problem(event)
+            if problem is None:
+                kept.append(event)
+                continue
+            row = badrows.LoaderRuntimeError(self._processor, problem, to_lossless_json(event))
+            self.outcome.bad.append(badrows.encode(row))
+        self._copy_events(kept)  # a refusal now is a bug in atomic_problem: let it surface
+        return kept
+
+    def copy_entities(self, shredded: _Shredded, stored_ids: set[str]) -> None:
+        for key, tagged in shredded.rows.items():
+            status = self._status[key]
+            assert not isinstance(status, dict)
+            table, columns = status
+            names = [n for n, _ in METADATA_COLUMNS] + [c.name for c in columns]
+            sql = (
+                f"COPY {qualified(self._schema, table)} ({', '.join(quote(n) for n in names)})"
+                " FROM STDIN"
+            )
+            with self._cur.copy(sql.encode()) as copy:
+                for event_id, row in tagged:
+                    if event_id in stored_ids:
+                        copy.write_row(row)
+
+    def store_bad_rows(self, rows: Sequence[bytes]) -> None:
+        """Insert bad rows (each once: keyed by the SHA-256 of its bytes)."""
+        if not rows:
+            return
+        hashes, schemas, documents = [], [], []
+        for raw in rows:
+            schema, document = _bad_row_document(raw)
+            hashes.append(hashlib.sha256(raw).hexdigest())
+            schemas.append(schema)
+            documents.append(document)
+        self._cur.execute(
+            f"INSERT INTO {qualified(self._schema, BAD_ROWS_TABLE)}"
+            ' ("row_hash", "schema", "data", "load_tstamp")'
+            " SELECT h, s, d::jsonb, %s FROM unnest(%s::text[], %s::text[], %s::text[]) AS"
+            " t(h, s, d) ON CONFLICT (row_hash) DO NOTHING",
+            (self._now, hashes, schemas, documents),
+        )
+        self.outcome.bad_rows_stored = max(self._cur.rowcount, 0)
+
+    def write(self, events: Sequence[EnrichedEvent], bad_rows: Sequence[bytes]) -> BatchOutcome:
+        """All steps, in order; returns what was stored."""
+        unique = self.deduplicated(events)
+        good, shredded = self.shred(unique)
+        stored = self.copy_events(good)
+        self.copy_entities(shredded, {e.event_id or "" for e in stored})
+        self.store_bad_rows(bad_rows)
+        self.outcome.loaded = len(stored)
+        return self.outcome
+
+
+def _version_order(uri: str) -> tuple[int, str, tuple[int, int, int]]:
+    key = SchemaKey.parse(uri)
+    if isinstance(key, IgluParseError):
+        return (1, uri, (0, 0, 0))
+    v = key.version
+    return (0, f"{key.vendor}/{key.name}/{key.format}", (v.model, v.revision, v.addition))
+
+
+def _bad_row_document(raw: bytes) -> tuple[str, str]:
+    """The bad row's schema URI and a JSON text ``jsonb`` accepts: the row itself, or (when it
+    is not JSON, or holds NUL characters PostgreSQL cannot store) its text as a JSON string."""
+    try:
+        value: Any = _JSON_DECODER.decode(raw)
+        storable = b"\\u0000" not in raw and b"\x00" not in raw
+    except msgspec.DecodeError:
+        value, storable = None, False
+    if storable:
+        document = raw.decode()
+    else:
+        text = raw.decode("utf-8", errors="replace").replace("\x00", "")
+        document = msgspec.json.encode(text).decode()
+    schema = value.get("schema") if isinstance(value, dict) else None
+    return (schema if isinstance(schema, str) else _BAD_ROW_SCHEMA_FALLBACK)[:512], document

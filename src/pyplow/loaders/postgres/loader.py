@@ -1,0 +1,174 @@
+"""``PostgresLoader``: enriched events into PostgreSQL, one transaction per batch.
+
+The loader keeps one connection. Each ``load``:
+
+- connects if needed (a failed connection is a :class:`~pyplow.loaders.base.TransientLoadError`);
+- opens a transaction and takes an advisory lock on the target schema, so two loaders on the
+  same schema take turns (deduplication and migrations see each other's commits);
+- creates ``events`` and ``bad_rows`` the first time, then lets
+  :class:`~pyplow.loaders.postgres.batch.BatchWriter` deduplicate, shred, migrate and COPY;
+- commits, and only then updates its cache of table layouts.
+
+Any failure rolls the whole transaction back, so a retry starts from a clean slate. Connection
+loss, timeouts, serialization failures and a duplicate key raised by a concurrent writer are
+transient (the connection is dropped and re-opened on the next call); other database errors
+(permissions, a missing database) are terminal.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from pyplow import __version__, badrows
+from pyplow.iglu import Resolver
+from pyplow.loaders.base import (
+    LoadBatch,
+    Loader,
+    LoadError,
+    LoadResult,
+    TerminalLoadError,
+    TransientLoadError,
+)
+from pyplow.loaders.postgres.batch import BatchWriter, SchemaCache
+from pyplow.loaders.postgres.config import PostgresConfig
+from pyplow.loaders.postgres.ddl import bad_rows_ddl, events_ddl
+from pyplow.loaders.postgres.migrations import TableState
+
+if TYPE_CHECKING:
+    import psycopg
+
+__all__ = ["ARTIFACT", "PostgresLoader"]
+
+ARTIFACT = "pyplow-loader-postgres"
+
+
+def _utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+class PostgresLoader(Loader):
+    """Loads batches into ``<schema>.events``, shredded tables and ``<schema>.bad_rows``."""
+
+    name: ClassVar[str] = "postgres"
+
+    def __init__(
+        self,
+        config: PostgresConfig,
+        resolver: Resolver | None = None,
+        *,
+        clock: Callable[[], datetime] = _utc_now,
+    ) -> None:
+        if config.redshift:
+            raise ValueError(
+                "redshift=True only selects Redshift DDL (see pyplow.loaders.postgres.ddl); "
+                "the loader needs PostgreSQL's COPY FROM STDIN, which Redshift lacks"
+            )
+        self._config = config
+        self._schemas = SchemaCache(resolver if resolver is not None else Resolver.default())
+        self._clock = clock
+        self._conn: psycopg.Connection[Any] | None = None
+        self._tables: dict[str, TableState] = {}
+        self._ready = False
+        self._processor = badrows.Processor(ARTIFACT, __version__)
+
+    @property
+    def config(self) -> PostgresConfig:
+        return self._config
+
+    def _connection(self) -> psycopg.Connection[Any]:
+        import psycopg
+
+        conn = self._conn
+        if conn is not None and not conn.closed and not conn.broken:
+            return conn
+        self._forget()
+        cfg = self._config
+        options = (
+            f"-c statement_timeout={cfg.statement_timeout_ms} -c lock_timeout={cfg.lock_timeout_ms}"
+        )
+        conn = psycopg.connect(
+            cfg.dsn,
+            autocommit=True,
+            connect_timeout=cfg.connect_timeout,
+            application_name=cfg.application_name,
+            options=options,
+        )
+        self._conn = conn
+        return conn
+
+    def _forget(self) -> None:
+        """Drop cached knowledge of the database (after a rollback or a new connection)."""
+        self._tables.clear()
+        self._ready = False
+
+    def _drop_connection(self) -> None:
+        conn, self._conn = self._conn, None
+        if conn is not None:
+            with contextlib.suppress(Exception):
+                conn.close()
+
+    def load(self, batch: LoadBatch) -> LoadResult:
+        """Store ``batch`` in one transaction (see the module docstring)."""
+        import psycopg
+
+        if not batch.events and not batch.bad_rows:
+            return LoadResult()
+        schema = self._config.schema
+        try:
+            conn = self._connection()
+            with conn.transaction(), conn.cursor() as cur:
+                cur.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", (schema,))
+                if not self._ready:
+                    cur.execute((events_ddl(schema) + bad_rows_ddl(schema)).encode())
+                writer = BatchWriter(
+                    cur,
+                    schema=schema,
+                    schemas=self._schemas,
+                    tables=self._tables,
+                    processor=self._processor,
+                    load_tstamp=self._clock(),
+                )
+                outcome = writer.write(batch.events, batch.bad_rows)
+        except psycopg.Error as exc:
+            self._forget()
+            error = _classify(exc)
+            if isinstance(error, TransientLoadError):
+                self._drop_connection()
+            raise error from exc
+        except LoadError:
+            self._forget()
+            raise
+        self._ready = True
+        self._tables.update(outcome.tables)
+        return LoadResult(
+            loaded=outcome.loaded,
+            duplicates_skipped=outcome.skipped,
+            duplicates_flagged=outcome.flagged,
+            bad_rows_stored=outcome.bad_rows_stored,
+            bad=outcome.bad,
+        )
+
+    def close(self) -> None:
+        """Close the connection (a later ``load`` opens a new one)."""
+        self._drop_connection()
+        self._forget()
+
+
+def _classify(exc: Exception) -> LoadError:
+    import psycopg
+    from psycopg import errors
+
+    detail = f"{type(exc).__name__}: {exc}".strip()
+    transient = (
+        psycopg.OperationalError,  # connection lost/refused, admin shutdown, timeouts, deadlocks
+        psycopg.InterfaceError,  # the connection was already closed
+        errors.UniqueViolation,  # a concurrent writer stored the same event_id first
+        errors.LockNotAvailable,
+        errors.QueryCanceled,
+    )
+    if isinstance(exc, transient):
+        return TransientLoadError(f"PostgreSQL unavailable, retry later ({detail})")
+    return TerminalLoadError(f"PostgreSQL refused the batch ({detail})")
