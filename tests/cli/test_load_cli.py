@@ -1,0 +1,69 @@
+"""``pyplow load`` in file mode: enriched and bad files into DuckDB, twice without doubling."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from pyplow.cli import main
+from pyplow.event import EnrichedEvent, encode_tsv
+
+
+def row(n: int) -> str:
+    return encode_tsv(
+        EnrichedEvent(
+            event_id=f"00000000-0000-4000-8000-{n:012d}",
+            event_fingerprint=f"f{n}",
+            collector_tstamp=datetime(2024, 3, 1, 12, n % 60, tzinfo=UTC),
+            v_collector="c",
+            v_etl="e",
+            event="page_view",
+            app_id="shop",
+        )
+    )
+
+
+def test_files_load_into_duckdb_once(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    source = tmp_path / "out"
+    (source / "enriched").mkdir(parents=True)
+    (source / "bad").mkdir()
+    (source / "enriched" / "enriched-1.tsv").write_text(
+        "\n".join(row(n) for n in range(25)) + "\nnot an enriched row\n"
+    )
+    (source / "bad" / "bad-1.json").write_text(
+        '{"schema":"iglu:com.snowplowanalytics.snowplow.badrows/generic_error/jsonschema/1-0-0",'
+        '"data":{"processor":{"artifact":"a","version":"1"},"failure":{"timestamp":"t",'
+        '"errors":["x"]},"payload":"p"}}\n'
+    )
+    database = tmp_path / "events.duckdb"
+    args = [
+        "load",
+        "--target",
+        "duckdb",
+        "--input",
+        str(source),
+        "--path",
+        str(database),
+        "--no-progress",
+    ]
+    assert main(args) == 0
+    assert "25 events loaded" in capsys.readouterr().err
+    assert main(args) == 0  # the same files again: nothing doubled
+    assert "25 duplicates skipped" in capsys.readouterr().err
+    connection = duckdb.connect(str(database), read_only=True)
+    try:
+        ((events,),) = connection.sql("select count(*) from atomic.events").fetchall()
+        ((bad,),) = connection.sql("select count(*) from atomic.bad_rows").fetchall()
+    finally:
+        connection.close()
+    assert events == 25
+    assert bad == 2  # the bad row and the unreadable line, each stored once
+
+
+def test_usage_errors() -> None:
+    assert main(["load", "--target", "duckdb"]) == 2
+    assert main(["load", "--target", "duckdb", "--input", "/nonexistent", "--path", "x"]) == 2
+    assert main(["load", "--target", "postgres", "--input", "."]) == 1  # no --dsn
