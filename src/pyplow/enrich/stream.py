@@ -14,7 +14,7 @@ from collections.abc import Sequence
 
 import msgspec
 
-from pyplow.enrich.engine import Engine
+from pyplow.enrich.engine import Engine, Outcome
 from pyplow.streams import Sink, Source
 
 log = logging.getLogger(__name__)
@@ -47,6 +47,10 @@ async def _write(sink: Sink, records: Sequence[bytes], name: str, retry_max: flo
             delay = min(delay * 2, retry_max)
 
 
+def _process_all(engine: Engine, records: list[bytes]) -> list[Outcome]:
+    return [engine.process(record) for record in records]
+
+
 async def run_stream(
     engine: Engine,
     source: Source,
@@ -74,7 +78,7 @@ async def run_stream(
             continue
         records = list(batch.records)
         if offload:
-            outcomes = await asyncio.to_thread(lambda: [engine.process(r) for r in records])
+            outcomes = await asyncio.to_thread(_process_all, engine, records)
         else:
             outcomes = [engine.process(r) for r in records]
         enriched: list[bytes] = []

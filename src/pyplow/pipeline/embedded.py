@@ -45,9 +45,7 @@ def duckdb_loader(data_dir: Path, resolver: str | None = None) -> Loader:
     """The DuckDB loader writing ``<data_dir>/pyplow.duckdb``."""
     from pyplow.loaders.duckdb import DuckDBConfig, DuckDBLoader
 
-    return DuckDBLoader(
-        DuckDBConfig(path=str(data_dir / "pyplow.duckdb")), load_resolver(resolver)
-    )
+    return DuckDBLoader(DuckDBConfig(path=str(data_dir / "pyplow.duckdb")), load_resolver(resolver))
 
 
 async def run_embedded(
