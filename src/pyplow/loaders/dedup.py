@@ -7,24 +7,44 @@ deduplication does:
 - same ``event_id`` and same ``event_fingerprint`` as a stored event (or an earlier event of
   the batch): a redelivery, skipped;
 - same ``event_id``, another fingerprint (or none): a different event that reused an id (a
-  tracker bug, a bot): stored under a new random ``event_id`` with a
+  tracker bug, a bot): stored under a new ``event_id`` with a
   ``com.snowplowanalytics.snowplow/duplicate/jsonschema/1-0-0`` entity
   ``{"originalEventId": <the id>}`` added to ``derived_contexts``;
 - otherwise stored as it is.
+
+The new id is derived from the original id and the fingerprint (a name-based UUID), not drawn
+at random as Snowplow does, so that a redelivery of a flagged event is recognised too: loaders
+look up ``lookup_ids(events)`` (the batch's ids and the ids their duplicates would get).
 """
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 
 import msgspec
 
 from pyplow.event import CONTEXTS_SCHEMA, Contexts, EnrichedEvent, Entity
 
-__all__ = ["DUPLICATE_SCHEMA", "Deduplicated", "deduplicate"]
+__all__ = ["DUPLICATE_SCHEMA", "Deduplicated", "deduplicate", "flagged_id", "lookup_ids"]
 
 DUPLICATE_SCHEMA = "iglu:com.snowplowanalytics.snowplow/duplicate/jsonschema/1-0-0"
+_NAMESPACE = uuid.UUID("6a2f1c5e-8b1d-4e4f-9c0a-5d3b7e2f9a10")
+
+
+def flagged_id(event_id: str, fingerprint: str | None) -> str:
+    """The id an event gets when its ``event_id`` was taken by another event."""
+    return str(uuid.uuid5(_NAMESPACE, f"{event_id}\x1f{fingerprint or ''}"))
+
+
+def lookup_ids(events: Sequence[EnrichedEvent]) -> list[str]:
+    """The ids a loader must look up before deduplicating ``events``."""
+    ids: set[str] = set()
+    for event in events:
+        event_id = event.event_id or ""
+        ids.add(event_id)
+        ids.add(flagged_id(event_id, event.event_fingerprint))
+    return sorted(ids)
 
 
 class Deduplicated(msgspec.Struct):
@@ -36,11 +56,10 @@ class Deduplicated(msgspec.Struct):
 
 
 def deduplicate(
-    events: Sequence[EnrichedEvent],
-    stored: Mapping[str, set[str | None]],
-    new_id: Callable[[], str] = lambda: str(uuid.uuid4()),
+    events: Sequence[EnrichedEvent], stored: Mapping[str, set[str | None]]
 ) -> Deduplicated:
-    """Decide for each event (``stored``: event_id → fingerprints the target holds)."""
+    """Decide for each event (``stored``: event_id → fingerprints the target holds, for the ids
+    of ``lookup_ids(events)``)."""
     seen: dict[str, set[str | None]] = {k: set(v) for k, v in stored.items()}
     out = Deduplicated(events=[])
     for event in events:
@@ -50,11 +69,17 @@ def deduplicate(
             seen[event_id] = {event.event_fingerprint}
             out.events.append(event)
             continue
-        if event.event_fingerprint is not None and event.event_fingerprint in fingerprints:
+        fingerprint = event.event_fingerprint
+        if fingerprint is not None and fingerprint in fingerprints:
             out.skipped += 1
             continue
-        fingerprints.add(event.event_fingerprint)
-        out.events.append(_flagged(event, new_id()))
+        fresh = flagged_id(event_id, fingerprint)
+        if fingerprint in seen.get(fresh, ()):  # this duplicate was stored before
+            out.skipped += 1
+            continue
+        fingerprints.add(fingerprint)
+        seen[fresh] = {fingerprint}
+        out.events.append(_flagged(event, fresh))
         out.flagged += 1
     return out
 

@@ -10,7 +10,7 @@ import threading
 
 from pyplow.event import EnrichedEvent
 from pyplow.loaders.base import LoadBatch, Loader, LoadResult, TransientLoadError
-from pyplow.loaders.dedup import deduplicate
+from pyplow.loaders.dedup import deduplicate, lookup_ids
 
 __all__ = ["MemoryLoader"]
 
@@ -32,7 +32,7 @@ class MemoryLoader(Loader):
             if self.failures:
                 self.failures -= 1
                 raise TransientLoadError("memory loader told to fail")
-            ids = {e.event_id or "" for e in batch.events}
+            ids = lookup_ids(batch.events)
             stored = {i: self._fingerprints[i] for i in ids if i in self._fingerprints}
             result = deduplicate(batch.events, stored)
             for event in result.events:

@@ -137,6 +137,12 @@ def test_dedup_skips_redelivery_and_flags_reused_ids(loader: DuckDBLoader) -> No
     assert rows[1][1:] == ("f2", "e1")
     assert rows[1][0] != "e1"
     assert DUPLICATE_SCHEMA.endswith("duplicate/jsonschema/1-0-0")
+    # The whole batch again (a redelivery): the flagged event is recognised and skipped too.
+    third = loader.load(
+        LoadBatch(events=[event("e1", fingerprint="f1"), event("e1", fingerprint="f2")])
+    )
+    assert (third.loaded, third.duplicates_skipped, third.duplicates_flagged) == (0, 2, 0)
+    assert query(loader, "SELECT count(*) FROM atomic.events") == [(2,)]
 
 
 def test_bad_rows_stored_once_and_loader_bad_rows_returned(loader: DuckDBLoader) -> None:

@@ -32,7 +32,7 @@ from pyplow.loaders.base import (
     TerminalLoadError,
     TransientLoadError,
 )
-from pyplow.loaders.dedup import deduplicate
+from pyplow.loaders.dedup import deduplicate, lookup_ids
 from pyplow.loaders.duckdb.badrows import bad_rows_arrow
 from pyplow.loaders.duckdb.config import DuckDBConfig
 from pyplow.loaders.duckdb.ddl import (
@@ -172,7 +172,7 @@ class DuckDBLoader(Loader):
         return result, columns
 
     def _stored(self, events: Sequence[EnrichedEvent]) -> dict[str, set[str | None]]:
-        ids = pa.table({"event_id": pa.array([e.event_id for e in events], pa.string())})
+        ids = pa.table({"event_id": pa.array(lookup_ids(events), pa.string())})
         if not ids.num_rows:
             return {}
         self._con.register(_IDS_VIEW, ids)

@@ -24,7 +24,7 @@ import msgspec
 from pyplow import badrows
 from pyplow.event import EnrichedEvent, Entity, to_lossless_json
 from pyplow.iglu import IgluParseError, ResolutionError, Resolver, SchemaKey
-from pyplow.loaders.dedup import deduplicate
+from pyplow.loaders.dedup import deduplicate, lookup_ids
 from pyplow.loaders.postgres.atomic import EVENT_COLUMNS, atomic_problem, event_row
 from pyplow.loaders.postgres.columns import Column, schema_columns
 from pyplow.loaders.postgres.ddl import BAD_ROWS_TABLE, EVENTS_TABLE
@@ -120,7 +120,7 @@ class BatchWriter:
     # -- 1. deduplication -------------------------------------------------------------------
 
     def deduplicated(self, events: Sequence[EnrichedEvent]) -> list[EnrichedEvent]:
-        ids = sorted({e.event_id for e in events if e.event_id})
+        ids = [i for i in lookup_ids(events) if i]
         stored: dict[str, set[str | None]] = {}
         if ids:
             self._cur.execute(
