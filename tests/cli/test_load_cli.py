@@ -67,3 +67,41 @@ def test_usage_errors() -> None:
     assert main(["load", "--target", "duckdb"]) == 2
     assert main(["load", "--target", "duckdb", "--input", "/nonexistent", "--path", "x"]) == 2
     assert main(["load", "--target", "postgres", "--input", "."]) == 1  # no --dsn
+
+
+def test_stream_mode_from_a_config_with_metrics(tmp_path: Path) -> None:
+    import socket
+
+    enriched = tmp_path / "enriched-1.tsv"
+    enriched.write_text("\n".join(row(n) for n in range(7)) + "\n")
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    database = tmp_path / "events.duckdb"
+    config = tmp_path / "pyplow.toml"
+    config.write_text(
+        f"""
+[load]
+target = "duckdb"
+path = "{database}"
+metrics_port = {port}
+
+[load.enriched]
+type = "file"
+paths = ["{enriched}"]
+
+[load.bad]
+type = "file"
+paths = []
+"""
+    )
+    assert main(["load", "--config", str(config)]) == 0
+    import httpx
+
+    metrics = httpx.get(f"http://127.0.0.1:{port}/metrics").text
+    assert 'pyplow_loader_loaded_total{target="duckdb"} 7.0' in metrics
+    connection = duckdb.connect(str(database), read_only=True)
+    try:
+        assert connection.sql("select count(*) from atomic.events").fetchall() == [(7,)]
+    finally:
+        connection.close()

@@ -27,6 +27,9 @@ class LoadConfig(msgspec.Struct, frozen=True, kw_only=True):
     path: str | None = None
     dsn: str | None = None
     batch_records: int = 5000
+    #: Serve Prometheus metrics on this port (stream mode), on ``metrics_host``.
+    metrics_port: int | None = None
+    metrics_host: str = "127.0.0.1"
     enriched: SourceSettings | None = None
     bad: SourceSettings | None = None
 
@@ -109,7 +112,8 @@ def _files(folder: Path, config: LoadConfig, *, progress: bool) -> int:
 
 
 async def _stream(config: LoadConfig) -> int:
-    from pyplow.loaders.runner import run_load
+    from pyplow.loaders.metrics import LoadMetrics
+    from pyplow.loaders.runner import LoadCounts, run_load
     from pyplow.loaders.targets import build_loader
     from pyplow.streams import Framing
     from pyplow.streams.settings import NatsSourceSettings, build_source
@@ -126,9 +130,19 @@ async def _stream(config: LoadConfig) -> int:
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(signum, stop.set)
+    counts = LoadCounts()
+    metrics = LoadMetrics(config.target)
+    if config.metrics_port is not None:
+        metrics.serve(config.metrics_port, config.metrics_host)
     try:
-        counts = await run_load(
-            loader, enriched, bad, batch_records=config.batch_records, stop=stop
+        await run_load(
+            loader,
+            enriched,
+            bad,
+            batch_records=config.batch_records,
+            stop=stop,
+            counts=counts,
+            progress=lambda _rows: metrics.update(counts),
         )
     finally:
         await enriched.close()
