@@ -6,8 +6,9 @@ loading run in worker threads so requests stay fast, and an event is queryable i
 ``<data-dir>/pyplow.duckdb`` about a second after it was sent. On SIGINT/SIGTERM the collector
 stops accepting, and everything buffered is enriched and loaded before the process exits.
 
-Not yet here (see the pipeline issue): a durable local spool between the stages (a crash
-loses what is still in the memory streams), the dashboard, and the Micro-compatible API.
+Raw records also go to a durable spool (``<data-dir>/spool``, see :mod:`pyplow.pipeline.spool`)
+so that a crash does not lose what the collector accepted: at the next start they are enriched
+and loaded again, and deduplication keeps the events already loaded from doubling.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from pyplow.enrich.config import EnrichConfig, build_engine, load_resolver
 from pyplow.enrich.stream import run_stream
 from pyplow.loaders.base import Loader
 from pyplow.loaders.runner import run_load
+from pyplow.pipeline.spool import Spool, SpoolSink
 from pyplow.streams import MemoryStream
 
 log = logging.getLogger(__name__)
@@ -62,13 +64,14 @@ async def run_embedded(
     data_dir.mkdir(parents=True, exist_ok=True)
     stop = stop or asyncio.Event()
     raw, enriched, bad = MemoryStream(), MemoryStream(), MemoryStream()
+    spool = Spool(data_dir / "spool")
     collector = Collector(
         CollectorConfig(
             host=settings.host,
             port=settings.port,
             buffer=BufferSettings(flush_interval_seconds=0.05),
         ),
-        raw.sink(),
+        SpoolSink(spool, raw),
         bad.sink(),
     )
     engine = build_engine(
@@ -86,6 +89,7 @@ async def run_embedded(
         )
     )
     stages_done = asyncio.Event()
+    await spool.replay_into(raw)
     await collector.start()
     enrich_task = asyncio.create_task(
         run_stream(
@@ -101,12 +105,13 @@ async def run_embedded(
     load_task = asyncio.create_task(
         run_load(store, enriched.source(), bad.source(), batch_records=2000, stop=stages_done)
     )
+    spool_task = asyncio.create_task(spool.maintain([raw, enriched, bad], stages_done))
     server_task = asyncio.create_task(server.serve())
     while not server.started and not server_task.done():
         await asyncio.sleep(0.02)
     if server_task.done():  # could not bind, most likely
         stages_done.set()
-        await asyncio.gather(enrich_task, load_task, return_exceptions=True)
+        await asyncio.gather(enrich_task, load_task, spool_task, return_exceptions=True)
         store.close()
         server_task.result()
         return
@@ -115,18 +120,21 @@ async def run_embedded(
     await stop.wait()
     server.should_exit = True
     await server_task
-    await collector.stop()  # everything accepted is now in the raw stream
-    await _drained(raw, enriched, bad)
+    await collector.stop()  # everything accepted is now in the raw stream (and the spool)
+    drained = await _drained(raw, enriched, bad)
     stages_done.set()
-    await asyncio.gather(enrich_task, load_task)
+    await asyncio.gather(enrich_task, load_task, spool_task)
+    if drained:
+        await spool.close_drained()
     store.close()
     engine.close()
 
 
-async def _drained(*streams: MemoryStream, timeout: float = 60.0) -> None:
+async def _drained(*streams: MemoryStream, timeout: float = 60.0) -> bool:
     deadline = asyncio.get_running_loop().time() + timeout
     while any(len(s) or s.in_flight for s in streams):
         if asyncio.get_running_loop().time() > deadline:
-            log.error("stopping with records still in the pipeline")
-            return
+            log.error("stopping with records still in the pipeline; the spool keeps them")
+            return False
         await asyncio.sleep(0.05)
+    return True
