@@ -108,3 +108,37 @@ def test_the_default_store_is_duckdb(tmp_path: Path) -> None:
         assert typed == "TIMESTAMP"
 
     asyncio.run(scenario())
+
+
+def test_micro_api_on_the_same_port(tmp_path: Path) -> None:
+    async def scenario() -> None:
+        stop = asyncio.Event()
+        urls: list[str] = []
+        settings = EmbeddedSettings(port=free_port(), data_dir=str(tmp_path))
+        task = asyncio.create_task(
+            run_embedded(settings, stop=stop, loader=MemoryLoader(), ready=urls.append)
+        )
+        while not urls:
+            await asyncio.sleep(0.02)
+        async with httpx.AsyncClient(base_url=urls[0]) as client:
+            await client.get("/i", params={"e": "pv", "p": "web", "tv": "x"})
+            await client.get("/i", params={"e": "pv", "p": "web", "tv": "x", "vid": "bad"})
+            for _ in range(100):
+                counts = (await client.get("/micro/all")).json()
+                if counts["total"] == 2:
+                    break
+                await asyncio.sleep(0.02)
+            assert counts == {"total": 2, "good": 1, "bad": 1}
+            (good,) = (await client.get("/micro/good", params={"event_type": "page_view"})).json()
+            assert good["eventType"] == "page_view"
+            check = await client.post(
+                "/micro/validate", json={"querystring": "e=se&p=web&tv=x&se_ca=c&se_ac=a"}
+            )
+            assert check.status_code == 200
+            assert len(check.json()["good"]) == 1
+            assert (await client.get("/micro/reset")).status_code == 200
+            assert (await client.get("/micro/all")).json()["total"] == 0
+        stop.set()
+        await asyncio.wait_for(task, 30)
+
+    asyncio.run(scenario())

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import msgspec
 
@@ -62,11 +62,14 @@ async def run_stream(
     retry_max_seconds: float = 10.0,
     counts: StreamCounts | None = None,
     offload: bool = False,
+    observe: Callable[[list[bytes], list[bytes]], None] | None = None,
 ) -> StreamCounts:
     """Enrich until the source is finished or ``stop`` is set; returns the counts.
 
     ``offload`` runs the enrichment of each batch in a worker thread, so that an event loop
-    shared with other work (the embedded pipeline's HTTP server) stays responsive.
+    shared with other work (the embedded pipeline's HTTP server) stays responsive. ``observe``
+    is called with each batch's enriched rows and bad rows once they are written (the embedded
+    pipeline's test API keeps them).
     """
     stop = stop or asyncio.Event()
     counts = counts if counts is not None else StreamCounts()
@@ -90,6 +93,8 @@ async def run_stream(
             counts.dropped += outcome.dropped
         await _write(good, enriched, "good", retry_max_seconds)
         await _write(bad, failed, "bad", retry_max_seconds)
+        if observe is not None:
+            observe(enriched, failed)
         await batch.ack()
         counts.records += len(batch.records)
         counts.good += len(enriched)

@@ -6,6 +6,9 @@ loading run in worker threads so requests stay fast, and an event is queryable i
 ``<data-dir>/pyplow.duckdb`` about a second after it was sent. On SIGINT/SIGTERM the collector
 stops accepting, and everything buffered is enriched and loaded before the process exits.
 
+The Snowplow-Micro-compatible test API (``/micro/...``, :mod:`pyplow.pipeline.micro`) answers
+on the same port, from a store of the latest events kept in ``<data-dir>/micro.sqlite``.
+
 Raw records also go to a durable spool (``<data-dir>/spool``, see :mod:`pyplow.pipeline.spool`)
 so that a crash does not lose what the collector accepted: at the next start they are enriched
 and loaded again, and deduplication keeps the events already loaded from doubling.
@@ -27,6 +30,7 @@ from pyplow.enrich.config import EnrichConfig, build_engine, load_resolver
 from pyplow.enrich.stream import run_stream
 from pyplow.loaders.base import Loader
 from pyplow.loaders.runner import run_load
+from pyplow.pipeline.micro import MicroApp, MicroStore, with_micro
 from pyplow.pipeline.spool import Spool, SpoolSink
 from pyplow.streams import MemoryStream
 
@@ -78,9 +82,18 @@ async def run_embedded(
         EnrichConfig(enrichments=settings.enrichments, resolver=settings.resolver)
     )
     store = loader or duckdb_loader(data_dir, settings.resolver)
+    micro = MicroStore(data_dir / "micro.sqlite")
+    # The test API validates on request with its own engine (the pipeline's runs in a thread).
+    micro_engine = build_engine(
+        EnrichConfig(enrichments=settings.enrichments, resolver=settings.resolver)
+    )
+    app = with_micro(
+        CollectorApp(collector),
+        MicroApp(micro, load_resolver(settings.resolver), micro_engine),
+    )
     server = uvicorn.Server(
         uvicorn.Config(
-            CollectorApp(collector),
+            app,
             host=settings.host,
             port=settings.port,
             lifespan="off",
@@ -100,6 +113,7 @@ async def run_embedded(
             batch_records=500,
             stop=stages_done,
             offload=True,
+            observe=micro.add,
         )
     )
     load_task = asyncio.create_task(
@@ -113,6 +127,7 @@ async def run_embedded(
         stages_done.set()
         await asyncio.gather(enrich_task, load_task, spool_task, return_exceptions=True)
         store.close()
+        micro.close()
         server_task.result()
         return
     if ready is not None:
@@ -127,6 +142,7 @@ async def run_embedded(
     if drained:
         await spool.close_drained()
     store.close()
+    micro.close()
     engine.close()
 
 
