@@ -12,9 +12,9 @@ import sys
 from collections.abc import Sequence
 
 from pyplow import __version__
-from pyplow.cli import collector, enrich, iglu, load, quickstart
+from pyplow.cli import collector, enrich, iglu, load, quickstart, replay, status
 
-_SUBCOMMANDS = (quickstart, collector, enrich, load, iglu)
+_SUBCOMMANDS = (quickstart, collector, enrich, load, replay, status, iglu)
 
 
 def build_parser() -> argparse.ArgumentParser:
