@@ -7,82 +7,19 @@ record of every write that returned is still in the stream after the restart.
 from __future__ import annotations
 
 import asyncio
-import os
-import shutil
-import signal
-import socket
-import subprocess
-import time
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
 from pyplow.streams import TransientStreamError
 from pyplow.streams.nats import NatsConfig, NatsSink, NatsSource
 
+from ..conftest import ThrowawayNats
+
 pytestmark = pytest.mark.integration
 
-#: The server binary: ``$NATS_SERVER_BIN``, else ``nats-server`` on the ``PATH``.
-SERVER_BINARY = os.environ.get("NATS_SERVER_BIN") or shutil.which("nats-server")
 
-
-class ThrowawayServer:
-    """A ``nats-server -js`` on a free local port, with its store in a temporary folder."""
-
-    def __init__(self, binary: str, store: Path) -> None:
-        self.binary = binary
-        self.store = store
-        with socket.socket() as probe:
-            probe.bind(("127.0.0.1", 0))
-            self.port = int(probe.getsockname()[1])
-        self.process: subprocess.Popen[bytes] | None = None
-
-    def start(self) -> None:
-        command = [self.binary, "-js", "-a", "127.0.0.1", "-p", str(self.port)]
-        command += ["-sd", str(self.store)]
-        self.process = subprocess.Popen(
-            command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-        )
-        deadline = time.monotonic() + 5.0
-        while time.monotonic() < deadline:
-            try:
-                with socket.create_connection(("127.0.0.1", self.port), timeout=0.2):
-                    return
-            except OSError:
-                time.sleep(0.05)
-        self.stop()
-        pytest.fail(f"throwaway nats-server did not listen on port {self.port} within 5 s")
-
-    def kill(self) -> None:
-        """Crash the server (SIGKILL): no clean shutdown."""
-        if self.process is not None:
-            self.process.send_signal(signal.SIGKILL)
-            self.process.wait(timeout=5)
-            self.process = None
-
-    def stop(self) -> None:
-        if self.process is not None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=5)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(timeout=5)
-            self.process = None
-
-
-@pytest.fixture
-def server(tmp_path: Path) -> Iterator[ThrowawayServer]:
-    if SERVER_BINARY is None:
-        pytest.skip("nats-server binary not found")
-    throwaway = ThrowawayServer(SERVER_BINARY, tmp_path / "jetstream")
-    throwaway.start()
-    yield throwaway
-    throwaway.stop()
-
-
-def test_writes_survive_a_server_crash(server: ThrowawayServer) -> None:
+def test_writes_survive_a_server_crash(nats_server: ThrowawayNats) -> None:
+    server = nats_server
     config = NatsConfig(
         servers=(f"nats://127.0.0.1:{server.port}",),
         subject="pyplow.outage",

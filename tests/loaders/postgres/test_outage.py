@@ -6,16 +6,8 @@ Runs its own throwaway server (``initdb`` into a temporary directory, owned by t
 
 from __future__ import annotations
 
-import contextlib
-import os
-import shutil
-import socket
-import subprocess
-import tempfile
 import threading
 import time
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
@@ -23,67 +15,21 @@ from pyplow.iglu import Resolver
 from pyplow.loaders.base import LoadBatch, TransientLoadError
 from pyplow.loaders.postgres import PostgresConfig, PostgresLoader
 
+from ...conftest import ThrowawayPostgres
 from .events import page_view
 
 pytestmark = pytest.mark.integration
 psycopg = pytest.importorskip("psycopg")
 
-BIN = Path(os.environ.get("PYPLOW_TEST_PG_BIN", "/usr/lib/postgresql/15/bin"))
 BATCHES = 40
 BATCH_SIZE = 250
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-class _Server:
-    def __init__(self, root: Path, port: int) -> None:
-        self.data, self.port, self.root = root / "data", port, root
-
-    def _pg_ctl(self, *args: str) -> None:
-        subprocess.run(
-            ["runuser", "-u", "postgres", "--", str(BIN / "pg_ctl"), "-D", str(self.data), *args],
-            check=True,
-            capture_output=True,
-            timeout=30,
-        )
-
-    def start(self) -> None:
-        options = f"-p {self.port} -k {self.root} -c listen_addresses=127.0.0.1 -c fsync=off"
-        self._pg_ctl("-o", options, "-l", str(self.root / "log"), "-w", "start")
-
-    def stop(self, mode: str = "fast") -> None:
-        self._pg_ctl("-m", mode, "-w", "stop")
-
-
-@pytest.fixture
-def server() -> Iterator[_Server]:
-    if not (BIN / "initdb").exists() or shutil.which("runuser") is None:
-        pytest.skip(f"needs PostgreSQL server binaries in {BIN} and runuser")
-    if os.geteuid() != 0:
-        pytest.skip("needs root to run a throwaway server as the postgres user")
-    root = Path(tempfile.mkdtemp(prefix="pyplow-pg-outage-"))
-    shutil.chown(root, "postgres")
-    subprocess.run(
-        ["runuser", "-u", "postgres", "--", str(BIN / "initdb"), "-D", str(root / "data"),
-         "-A", "trust", "-U", "postgres"],
-        check=True, capture_output=True, timeout=60,
-    )  # fmt: skip
-    made = _Server(root, _free_port())
-    made.start()
-    try:
-        yield made
-    finally:
-        with contextlib.suppress(subprocess.CalledProcessError):  # already stopped
-            made.stop("immediate")
-        shutil.rmtree(root, ignore_errors=True)
-
-
-def test_restart_mid_load_loses_and_doubles_nothing(server: _Server, resolver: Resolver) -> None:
-    dsn = f"postgresql://postgres@127.0.0.1:{server.port}/postgres"
+def test_restart_mid_load_loses_and_doubles_nothing(
+    postgres_server: ThrowawayPostgres, resolver: Resolver
+) -> None:
+    server = postgres_server
+    dsn = server.dsn
     loader = PostgresLoader(PostgresConfig(dsn=dsn, connect_timeout=2), resolver)
     batches = [[page_view(b * BATCH_SIZE + i) for i in range(BATCH_SIZE)] for b in range(BATCHES)]
     batches.insert(BATCHES // 2, batches[3])  # a redelivered batch on top of the outage
