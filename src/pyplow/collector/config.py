@@ -128,6 +128,11 @@ class CollectorConfig(msgspec.Struct, frozen=True, kw_only=True):
     buffer: BufferSettings = BufferSettings()
     #: Where the browser tracker's ``sp.js`` is served from (the packaged build by default).
     sp_js_path: str | None = None
+    #: Serve the Snowplow-Micro-compatible test API on this collector too (records are also
+    #: enriched in the collector process into ``micro_store``; for test deployments).
+    micro: bool = False
+    micro_store: str = "./pyplow-micro.sqlite"
+    micro_resolver: str | None = None
 
     def __post_init__(self) -> None:
         for source, target in self.paths.items():

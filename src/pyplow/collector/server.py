@@ -24,6 +24,8 @@ from pyplow.streams.settings import build_sink
 
 CONFIG_FILE_ENV = "PYPLOW_COLLECTOR_CONFIG_FILE"
 _TARGET = "pyplow.collector.server:create_app"
+#: With ``micro`` on, workers build the app with the Micro API (composed above the collector).
+_MICRO_TARGET = "pyplow.pipeline.micro.collector_app:create_app"
 
 
 def load_config(path: str | None = None) -> CollectorConfig:
@@ -70,7 +72,7 @@ def _serve_uvicorn(config: CollectorConfig) -> None:
     import uvicorn
 
     uvicorn.run(
-        _TARGET,
+        _MICRO_TARGET if config.micro else _TARGET,
         factory=True,
         host=config.host,
         port=config.port,
@@ -93,7 +95,7 @@ def _serve_granian(config: CollectorConfig) -> None:
     from granian.log import LogLevels
 
     Granian(
-        _TARGET,
+        _MICRO_TARGET if config.micro else _TARGET,
         address=config.host,
         port=config.port,
         interface=Interfaces.ASGI,
