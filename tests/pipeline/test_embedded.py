@@ -21,18 +21,41 @@ def free_port() -> int:
         return port
 
 
-def test_events_flow_from_http_to_the_loader(tmp_path: Path) -> None:
-    async def scenario() -> None:
-        loader = MemoryLoader()
-        stop = asyncio.Event()
+class Running:
+    """The embedded pipeline started in this event loop; ``finish`` stops and drains it."""
+
+    def __init__(self, tmp_path: Path, loader: MemoryLoader | None = None) -> None:
+        self.stop = asyncio.Event()
+        self.settings = EmbeddedSettings(port=free_port(), data_dir=str(tmp_path))
+        self.loader = loader
+        self.url = ""
+
+    async def __aenter__(self) -> Running:
         urls: list[str] = []
-        settings = EmbeddedSettings(port=free_port(), data_dir=str(tmp_path))
-        task = asyncio.create_task(
-            run_embedded(settings, stop=stop, loader=loader, ready=urls.append)
+        self.task = asyncio.create_task(
+            run_embedded(self.settings, stop=self.stop, loader=self.loader, ready=urls.append)
         )
         while not urls:
             await asyncio.sleep(0.02)
-        async with httpx.AsyncClient(base_url=urls[0]) as client:
+        self.url = urls[0]
+        return self
+
+    async def finish(self, timeout: float = 60) -> None:
+        self.stop.set()
+        await asyncio.wait_for(self.task, timeout)
+
+    async def __aexit__(self, *exc: object) -> None:
+        if not self.task.done():
+            await self.finish()
+
+
+def test_events_flow_from_http_to_the_loader(tmp_path: Path) -> None:
+    async def scenario() -> None:
+        loader = MemoryLoader()
+        async with (
+            Running(tmp_path, loader) as pipeline,
+            httpx.AsyncClient(base_url=pipeline.url) as client,
+        ):
             pixel = await client.get("/i", params={"e": "pv", "p": "web", "aid": "t", "tv": "x"})
             assert pixel.status_code == 200
             body = {
@@ -48,14 +71,12 @@ def test_events_flow_from_http_to_the_loader(tmp_path: Path) -> None:
                 headers={"Content-Type": "application/json"},
             )
             assert post.status_code == 200
-        for _ in range(100):  # about a second to be loaded
-            if len(loader.events) == 2 and len(loader.bad_rows) == 1:
-                break
-            await asyncio.sleep(0.02)
-        assert sorted(e.event or "" for e in loader.events) == ["page_view", "struct"]
-        assert len(loader.bad_rows) == 1
-        stop.set()
-        await asyncio.wait_for(task, 30)
+            for _ in range(100):  # about a second to be loaded
+                if len(loader.events) == 2 and len(loader.bad_rows) == 1:
+                    break
+                await asyncio.sleep(0.02)
+            assert sorted(e.event or "" for e in loader.events) == ["page_view", "struct"]
+            assert len(loader.bad_rows) == 1
 
     asyncio.run(scenario())
 
@@ -63,17 +84,11 @@ def test_events_flow_from_http_to_the_loader(tmp_path: Path) -> None:
 def test_demo_traffic_and_a_drain_on_stop(tmp_path: Path) -> None:
     async def scenario() -> None:
         loader = MemoryLoader()
-        stop = asyncio.Event()
-        urls: list[str] = []
-        settings = EmbeddedSettings(port=free_port(), data_dir=str(tmp_path))
-        task = asyncio.create_task(
-            run_embedded(settings, stop=stop, loader=loader, ready=urls.append)
-        )
-        while not urls:
-            await asyncio.sleep(0.02)
-        sent = await send_demo_traffic(urls[0], visitors_count=8, rounds=1, pause_seconds=0)
-        stop.set()  # at once: what is buffered must still arrive
-        await asyncio.wait_for(task, 60)
+        async with Running(tmp_path, loader) as pipeline:
+            sent = await send_demo_traffic(
+                pipeline.url, visitors_count=8, rounds=1, pause_seconds=0
+            )
+            await pipeline.finish()  # at once: what is buffered must still arrive
         assert len(loader.events) + len(loader.bad_rows) == sent
         kinds = {e.event for e in loader.events}
         assert {"page_view", "page_ping"} <= kinds
@@ -86,15 +101,11 @@ def test_the_default_store_is_duckdb(tmp_path: Path) -> None:
     import duckdb
 
     async def scenario() -> None:
-        stop = asyncio.Event()
-        urls: list[str] = []
-        settings = EmbeddedSettings(port=free_port(), data_dir=str(tmp_path))
-        task = asyncio.create_task(run_embedded(settings, stop=stop, ready=urls.append))
-        while not urls:
-            await asyncio.sleep(0.02)
-        sent = await send_demo_traffic(urls[0], visitors_count=4, rounds=1, pause_seconds=0)
-        stop.set()
-        await asyncio.wait_for(task, 60)
+        async with Running(tmp_path) as pipeline:
+            sent = await send_demo_traffic(
+                pipeline.url, visitors_count=4, rounds=1, pause_seconds=0
+            )
+            await pipeline.finish()
         connection = duckdb.connect(str(tmp_path / "pyplow.duckdb"), read_only=True)
         try:
             ((events,),) = connection.sql("select count(*) from atomic.events").fetchall()
@@ -112,15 +123,10 @@ def test_the_default_store_is_duckdb(tmp_path: Path) -> None:
 
 def test_micro_api_on_the_same_port(tmp_path: Path) -> None:
     async def scenario() -> None:
-        stop = asyncio.Event()
-        urls: list[str] = []
-        settings = EmbeddedSettings(port=free_port(), data_dir=str(tmp_path))
-        task = asyncio.create_task(
-            run_embedded(settings, stop=stop, loader=MemoryLoader(), ready=urls.append)
-        )
-        while not urls:
-            await asyncio.sleep(0.02)
-        async with httpx.AsyncClient(base_url=urls[0]) as client:
+        async with (
+            Running(tmp_path, MemoryLoader()) as pipeline,
+            httpx.AsyncClient(base_url=pipeline.url) as client,
+        ):
             await client.get("/i", params={"e": "pv", "p": "web", "tv": "x"})
             await client.get("/i", params={"e": "pv", "p": "web", "tv": "x", "vid": "bad"})
             for _ in range(100):
@@ -138,7 +144,5 @@ def test_micro_api_on_the_same_port(tmp_path: Path) -> None:
             assert len(check.json()["good"]) == 1
             assert (await client.get("/micro/reset")).status_code == 200
             assert (await client.get("/micro/all")).json()["total"] == 0
-        stop.set()
-        await asyncio.wait_for(task, 30)
 
     asyncio.run(scenario())
