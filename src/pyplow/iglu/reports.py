@@ -28,6 +28,7 @@ __all__ = [
     "SchemaIssue",
     "ValidationError",
     "json_path",
+    "json_type",
     "reports_from_errors",
 ]
 
@@ -98,7 +99,8 @@ def _show(value: Any) -> str:
         return repr(value)
 
 
-def _json_type(value: Any) -> str:
+def json_type(value: Any) -> str:
+    """The JSON Schema type of a decoded value (``integer`` for whole numbers)."""
     if value is None:
         return "null"
     if isinstance(value, bool):
@@ -165,7 +167,7 @@ def _reports(error: Any) -> Iterator[DataReport]:
                 targets=(name,),
             )
     elif keyword == "type":
-        actual = _json_type(instance)
+        actual = json_type(instance)
         if isinstance(value, list):
             yield report(
                 f"{actual} found, but {_listing(value)} is required", actual, _listing(value)

@@ -34,6 +34,7 @@ from typing import Any, Final
 
 import msgspec
 
+from pyplow.iglu.reports import json_type
 from pyplow.loaders.postgres.identifiers import sanitise, snake_case
 
 __all__ = ["Column", "ColumnKind", "column_type", "schema_columns"]
@@ -116,7 +117,7 @@ def _types(schema: Mapping[str, Any]) -> tuple[set[str], bool]:
         names = set()
     enum_values = schema.get("enum")
     if not names and isinstance(enum_values, list):
-        names = {_json_type(v) for v in enum_values}
+        names = {json_type(v) for v in enum_values}
     nullable = "null" in names or not names
     if isinstance(enum_values, list) and None in enum_values:
         nullable = True
@@ -124,20 +125,6 @@ def _types(schema: Mapping[str, Any]) -> tuple[set[str], bool]:
     if names == {"integer", "number"}:
         names = {"number"}
     return names, nullable
-
-
-def _json_type(value: Any) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "boolean"
-    if isinstance(value, int):
-        return "integer"
-    if isinstance(value, float):
-        return "number"
-    if isinstance(value, str):
-        return "string"
-    return "array" if isinstance(value, list) else "object"
 
 
 def _int_bound(schema: Mapping[str, Any], key: str) -> int | None:
