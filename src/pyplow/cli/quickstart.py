@@ -29,21 +29,34 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
     parser.set_defaults(handler=run)
 
 
-def banner(url: str, database: Path) -> str:
+def banner(url: str, database: Path, with_sp_js: bool = False) -> str:
+    host = url.split("://", 1)[1]
     pixel = f"{url}/i?e=pv&p=web&tv=no-js-0.1.0&aid=my-site&url=https%3A%2F%2Fexample.com%2F"
-    return f"""
-pyplow is running.
-
-  collector    {url}
-  pixel        <img src="{pixel}" width="1" height="1" alt="">
-  tp2 POST     {url}/com.snowplowanalytics.snowplow/tp2
-  Snowplow JS  newTracker('sp', '{url.split("://", 1)[1]}', {{ appId: 'my-site' }})
-  DuckDB       {database}   (DuckDB lets one process write a file: query it once pyplow
-               has stopped, e.g. duckdb -readonly {database}
-               "select event, count(*) from atomic.events group by 1")
-
-Stop with Ctrl-C: buffered events are enriched and loaded before the process exits.
-"""
+    lines = [
+        "",
+        "pyplow is running.",
+        "",
+        f"  collector    {url}",
+        f'  pixel        <img src="{pixel}" width="1" height="1" alt="">',
+        f"  tp2 POST     {url}/com.snowplowanalytics.snowplow/tp2",
+        f"  Snowplow JS  newTracker('sp', '{host}', {{ appId: 'my-site' }})",
+        f"  test API     {url}/micro/all, /micro/good, /micro/bad, /micro/reset (Snowplow Micro's)",
+        f"  DuckDB       {database}   (DuckDB lets one process write a file: query it once",
+        f"               pyplow has stopped, e.g. duckdb -readonly {database}",
+        '               "select event, count(*) from atomic.events group by 1")',
+    ]
+    if with_sp_js:
+        lines += [
+            "",
+            "Browser tracker, to paste into a page:",
+            f'  <script async src="{url}/sp.js"></script>',
+            "  <script>window.snowplow=window.snowplow||function(){"
+            "(window.snowplow.q=window.snowplow.q||[]).push(arguments)};",
+            f"    snowplow('newTracker','sp','{host}',{{appId:'my-site'}});"
+            "snowplow('trackPageView');</script>",
+        ]
+    lines += ["", "Stop with Ctrl-C: buffered events are enriched and loaded before the exit.", ""]
+    return "\n".join(lines)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -66,7 +79,10 @@ def run(args: argparse.Namespace) -> int:
         started = asyncio.Event()
 
         def ready(url: str) -> None:
-            print(banner(url, Path(args.data_dir) / "pyplow.duckdb"), file=sys.stderr)
+            from pyplow.collector.server import packaged_sp_js
+
+            database = Path(args.data_dir) / "pyplow.duckdb"
+            print(banner(url, database, packaged_sp_js() is not None), file=sys.stderr)
             started.set()
 
         pipeline = asyncio.create_task(run_embedded(settings, stop=stop, ready=ready))

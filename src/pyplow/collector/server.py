@@ -35,7 +35,8 @@ def load_config(path: str | None = None) -> CollectorConfig:
     )
 
 
-def _packaged_sp_js() -> bytes | None:
+def packaged_sp_js() -> bytes | None:
+    """The browser tracker built into this pyplow (``collector/static/sp.js``), if any."""
     resource = resources.files("pyplow.collector").joinpath("static/sp.js")
     return resource.read_bytes() if resource.is_file() else None
 
@@ -46,7 +47,7 @@ async def build_collector(config: CollectorConfig) -> Collector:
     bad = await build_sink(
         config.bad, framing=Framing.TEXT, name="bad", extension="json", stderr=True
     )
-    sp_js = Path(config.sp_js_path).read_bytes() if config.sp_js_path else _packaged_sp_js()
+    sp_js = Path(config.sp_js_path).read_bytes() if config.sp_js_path else packaged_sp_js()
     return Collector(config, good, bad, sp_js=sp_js)
 
 

@@ -25,6 +25,7 @@ import msgspec
 
 from pyplow.collector.asgi import CollectorApp
 from pyplow.collector.config import BufferSettings, CollectorConfig
+from pyplow.collector.server import packaged_sp_js
 from pyplow.collector.service import Collector
 from pyplow.enrich.config import EnrichConfig, build_engine, load_resolver
 from pyplow.enrich.stream import run_stream
@@ -77,6 +78,7 @@ async def run_embedded(
         ),
         SpoolSink(spool, raw),
         bad.sink(),
+        sp_js=packaged_sp_js(),
     )
     engine = build_engine(
         EnrichConfig(enrichments=settings.enrichments, resolver=settings.resolver)
