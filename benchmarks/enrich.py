@@ -33,6 +33,7 @@ from pyplow.protocol import (
     encode_collector_payload,
     parse_pairs,
 )
+from pyplow.runtime import freeze_startup_objects
 
 SP = "iglu:com.snowplowanalytics.snowplow"
 USER_AGENTS = [
@@ -209,6 +210,7 @@ def main() -> None:
     engine = Engine(enrichments, validator)
     for line in lines[:200]:  # warm caches of schemas and validators
         engine.process(base64.b64decode(line))
+    freeze_startup_objects()  # as pyplow enrich does before it starts working
 
     start = time.perf_counter()
     floor(lines)

@@ -83,6 +83,7 @@ def _batch(args: argparse.Namespace, config: Any) -> int:
 async def _stream(config: Any) -> int:
     from pyplow.enrich.config import build_engine
     from pyplow.enrich.stream import run_stream
+    from pyplow.runtime import freeze_startup_objects
     from pyplow.streams import Framing
     from pyplow.streams.settings import build_sink, build_source
 
@@ -94,6 +95,7 @@ async def _stream(config: Any) -> int:
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(signum, stop.set)
+    freeze_startup_objects()
     try:
         counts = await run_stream(
             engine,

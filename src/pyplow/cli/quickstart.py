@@ -85,7 +85,7 @@ def run(args: argparse.Namespace) -> int:
             print(banner(url, database, packaged_sp_js() is not None), file=sys.stderr)
             started.set()
 
-        pipeline = asyncio.create_task(run_embedded(settings, stop=stop, ready=ready))
+        pipeline = asyncio.create_task(run_embedded(settings, stop=stop, ready=ready, freeze=True))
         if args.demo:
             from pyplow.pipeline.demo import send_demo_traffic
 

@@ -19,6 +19,7 @@ import msgspec
 
 from pyplow.enrich.config import EnrichConfig, build_engine
 from pyplow.enrich.engine import Engine, Outcome
+from pyplow.runtime import freeze_startup_objects
 from pyplow.streams import FileSink, FileSinkConfig, Framing
 from pyplow.streams.file import INPROGRESS
 
@@ -42,6 +43,7 @@ _ENGINE: Engine | None = None
 def _init_worker(config: EnrichConfig) -> None:
     global _ENGINE
     _ENGINE = build_engine(config)
+    freeze_startup_objects()
 
 
 def _enrich_chunk(lines: list[bytes]) -> tuple[list[bytes], list[bytes], int, int, int, int]:

@@ -33,6 +33,7 @@ from pyplow.loaders.base import Loader
 from pyplow.loaders.runner import run_load
 from pyplow.pipeline.micro import MicroApp, MicroStore, with_micro
 from pyplow.pipeline.spool import Spool, SpoolSink
+from pyplow.runtime import freeze_startup_objects
 from pyplow.streams import MemoryStream
 
 log = logging.getLogger(__name__)
@@ -61,8 +62,13 @@ async def run_embedded(
     stop: asyncio.Event | None = None,
     loader: Loader | None = None,
     ready: Callable[[str], None] | None = None,
+    freeze: bool = False,
 ) -> None:
-    """Run until ``stop`` is set (or the process is signalled); drains before returning."""
+    """Run until ``stop`` is set (or the process is signalled); drains before returning.
+
+    ``freeze``: take the start-up objects out of the garbage collector's reach (for a
+    dedicated process such as ``pyplow quickstart``; not for a process that runs it often).
+    """
     import uvicorn
 
     data_dir = Path(settings.data_dir)
@@ -132,6 +138,8 @@ async def run_embedded(
         micro.close()
         server_task.result()
         return
+    if freeze:
+        freeze_startup_objects()
     if ready is not None:
         ready(f"http://{settings.host}:{settings.port}")
     await stop.wait()
