@@ -146,3 +146,20 @@ def test_micro_api_on_the_same_port(tmp_path: Path) -> None:
             assert (await client.get("/micro/all")).json()["total"] == 0
 
     asyncio.run(scenario())
+
+
+def test_the_browser_tracker_is_served(tmp_path: Path) -> None:
+    """The committed build of trackers/js ships in the package and quickstart serves it."""
+
+    async def scenario() -> None:
+        async with (
+            Running(tmp_path, MemoryLoader()) as pipeline,
+            httpx.AsyncClient(base_url=pipeline.url) as client,
+        ):
+            sp = await client.get("/sp.js")
+            assert sp.status_code == 200
+            assert sp.headers["content-type"].startswith("application/javascript")
+            assert b"GlobalSnowplowNamespace" in sp.content
+            assert b"payload_data" in sp.content
+
+    asyncio.run(scenario())
