@@ -74,16 +74,20 @@ def _error(status: int, message: str) -> _Reply:
     return _Reply(status, {"error": message})
 
 
+#: Limits above this one (SQLite's integers stop at 2**63 - 1) mean the same: everything.
+_MAX_LIMIT = 10**18
+
+
 def _limit(value: int | str | None) -> int | _Reply | None:
     if value is None:
         return None
     if isinstance(value, str):
         if not (value.isascii() and value.isdecimal()):
             return _error(400, f"limit must be a non-negative integer, got {value!r}")
-        value = int(value)
+        value = int(value) if len(value) <= 18 else _MAX_LIMIT
     if value < 0:
         return _error(400, f"limit must be a non-negative integer, got {value}")
-    return value
+    return min(value, _MAX_LIMIT)
 
 
 def _one(params: dict[str, list[str]], name: str) -> str | None:
