@@ -328,6 +328,59 @@ async def test_sink_outage_answers_503_and_loses_nothing() -> None:
     assert 'pyplow_collector_sink_errors_total{sink="good"}' in metrics
 
 
+async def test_acknowledge_after_write_answers_once_the_sink_has_the_record() -> None:
+    # A long flush interval: only the request's own wake-up can get its record written.
+    config = CollectorConfig(
+        buffer=BufferSettings(flush_interval_seconds=60, acknowledge_after_write=True)
+    )
+    harness = Harness(config)
+    await harness.collector.start()
+    try:
+        for n in range(3):
+            response = await harness.client.get(f"/i?e=pv&n={n}")
+            assert response.status_code == 200
+            assert len(harness.good_stream) == n + 1  # already written when answered
+        posts = [
+            harness.client.post("/com.snowplowanalytics.snowplow/tp2", content=b"{}")
+            for _ in range(20)
+        ]
+        assert {r.status_code for r in await asyncio.gather(*posts)} == {200}
+        assert len(harness.good_stream) == 23
+        assert harness.good_sink.attempts < 23  # concurrent requests shared writes
+    finally:
+        await harness.collector.stop()
+
+
+async def test_acknowledge_after_write_answers_503_when_the_sink_stays_down() -> None:
+    config = CollectorConfig(
+        buffer=BufferSettings(
+            flush_interval_seconds=0.01,
+            retry_initial_seconds=0.01,
+            retry_max_seconds=0.02,
+            acknowledge_after_write=True,
+            acknowledge_timeout_seconds=0.2,
+            retry_after_seconds=3,
+        )
+    )
+    harness = Harness(config)
+    await harness.collector.start()
+    try:
+        harness.good_sink.down = True
+        response = await harness.client.get(
+            "/i?e=pv&n=0", headers={"Origin": "https://shop.example.com"}
+        )
+        assert response.status_code == 503
+        assert response.headers["retry-after"] == "3"
+        assert response.headers["access-control-allow-origin"] == "https://shop.example.com"
+        assert "set-cookie" not in response.headers
+        harness.good_sink.down = False
+        # The record stays buffered and is written later (a tracker's retry is deduplicated
+        # downstream by event_id): nothing accepted is dropped.
+        assert [r.querystring for r in await harness.records()] == ["e=pv&n=0"]
+    finally:
+        await harness.collector.stop()
+
+
 async def test_stop_drains_the_buffer(config: CollectorConfig) -> None:
     slow = CollectorConfig(buffer=BufferSettings(flush_interval_seconds=60))
     harness = Harness(slow)

@@ -53,6 +53,11 @@ class SinkBuffer:
         self._failing = False
         self._accepting = True
         self._task: asyncio.Task[None] | None = None
+        #: Records ever accepted and ever written: a request's records are written once
+        #: ``_written`` reaches the value ``_accepted`` had right after its ``offer``.
+        self._accepted = 0
+        self._written = 0
+        self._waiters: deque[tuple[int, asyncio.Future[None]]] = deque()
         self._depth = metrics.buffer_records.labels(name)
         self._depth_bytes = metrics.buffer_bytes.labels(name)
         self._health = metrics.sink_healthy.labels(name)
@@ -82,10 +87,29 @@ class SinkBuffer:
             return False
         self._records.extend(records)
         self._bytes += size
+        self._accepted += len(records)
         self._depth.set(len(self._records))
         self._depth_bytes.set(self._bytes)
         if len(self._records) >= s.batch_records or self._bytes >= s.batch_bytes:
             self._wakeup.set()
+        return True
+
+    @property
+    def accepted(self) -> int:
+        """Records accepted so far: the mark to pass to ``written`` after an ``offer``."""
+        return self._accepted
+
+    async def written(self, mark: int, timeout: float) -> bool:
+        """Wait until the first ``mark`` accepted records are written; False on timeout."""
+        if mark <= self._written:
+            return True
+        future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._waiters.append((mark, future))  # marks arrive in order: offer + mark is atomic
+        self._wakeup.set()  # do not wait for the flush interval
+        try:
+            await asyncio.wait_for(asyncio.shield(future), timeout)
+        except TimeoutError:
+            return False
         return True
 
     def start(self) -> None:
@@ -138,6 +162,11 @@ class SinkBuffer:
         for _ in range(count):
             self._records.popleft()
         self._bytes -= size
+        self._written += count
+        while self._waiters and self._waiters[0][0] <= self._written:
+            _, future = self._waiters.popleft()
+            if not future.done():
+                future.set_result(None)
         self._depth.set(len(self._records))
         self._depth_bytes.set(self._bytes)
 

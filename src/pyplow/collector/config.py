@@ -46,6 +46,10 @@ class BufferSettings(msgspec.Struct, frozen=True, kw_only=True):
     ``batch_bytes``. When it holds ``max_records`` or ``max_bytes`` the collector answers 503
     with ``Retry-After: retry_after_seconds``. A failing sink is retried with exponential
     backoff from ``retry_initial_seconds`` to ``retry_max_seconds``.
+
+    With ``acknowledge_after_write`` a request is answered only once its records are written
+    to the sink (writes start at once, and requests arriving meanwhile share the next write);
+    one not written within ``acknowledge_timeout_seconds`` gets 503, and the tracker retries.
     """
 
     max_records: int = 100_000
@@ -57,6 +61,8 @@ class BufferSettings(msgspec.Struct, frozen=True, kw_only=True):
     retry_max_seconds: float = 10.0
     retry_after_seconds: int = 5
     drain_timeout_seconds: float = 30.0
+    acknowledge_after_write: bool = False
+    acknowledge_timeout_seconds: float = 10.0
     #: Where records still buffered when a drain times out are written (base64 lines, one
     #: file per sink and process) so they can be replayed; unset: they are logged as lost.
     spill_dir: str | None = None

@@ -146,13 +146,16 @@ class Collector:
         mapped = self.config.paths.get(path, path)
         if method in _TRACKING_METHODS:
             if path in _PIXEL_PATHS and method != "POST":
-                return "pixel", self._track(request, path, "pixel")
+                return "pixel", await self._acknowledged(self._track(request, path, "pixel"))
             if mapped.startswith("/r/") and method == "GET":
                 if not self.config.redirect.enabled and mapped == path:
                     return "redirect", responses.text(404, "redirects disabled")
-                return "redirect", self._track(request, mapped, "redirect")
+                return "redirect", await self._acknowledged(
+                    self._track(request, mapped, "redirect")
+                )
             if _two_segments(mapped) and not mapped.startswith("/r/"):
-                return "track", self._track(request, mapped, "ok" if method == "POST" else "pixel")
+                kind = "ok" if method == "POST" else "pixel"
+                return "track", await self._acknowledged(self._track(request, mapped, kind))
         if method in ("GET", "HEAD"):
             return self._static(path) or await self._service_route(path)
         return "other", responses.text(404, "not found")
@@ -222,6 +225,28 @@ class Collector:
         return Response(headers=headers)
 
     # --- recording ---------------------------------------------------------------------------
+
+    async def _acknowledged(self, response: Response) -> Response:
+        """``response`` once the request's records are written, when the configuration asks
+        for that (``_track`` has just offered them: no other request ran in between)."""
+        settings = self.config.buffer
+        if not settings.acknowledge_after_write or response.status >= 400:
+            return response
+        marks = (self.good.accepted, self.bad.accepted)
+        timeout = settings.acknowledge_timeout_seconds
+        if await self.good.written(marks[0], timeout) and await self.bad.written(marks[1], timeout):
+            return response
+        self.metrics.rejected.inc()
+        return responses.text(
+            503,
+            "collector could not store the event in time, retry later",
+            *self._cors_only(response),
+            ("Retry-After", str(settings.retry_after_seconds)),
+        )
+
+    @staticmethod
+    def _cors_only(response: Response) -> list[tuple[str, str]]:
+        return [(k, v) for k, v in response.headers if k.startswith("Access-Control-")]
 
     def _track(self, request: HttpRequest, path: str, kind: str) -> Response:
         config = self.config

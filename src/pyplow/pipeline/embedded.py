@@ -80,7 +80,8 @@ async def run_embedded(
         CollectorConfig(
             host=settings.host,
             port=settings.port,
-            buffer=BufferSettings(flush_interval_seconds=0.05),
+            # answered once spooled: a crash loses nothing the collector acknowledged
+            buffer=BufferSettings(flush_interval_seconds=0.05, acknowledge_after_write=True),
         ),
         SpoolSink(spool, raw),
         bad.sink(),
