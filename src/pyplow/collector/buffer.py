@@ -17,6 +17,8 @@ from __future__ import annotations
 import asyncio
 import base64
 import contextlib
+import heapq
+import itertools
 import logging
 import time
 from collections import deque
@@ -57,7 +59,8 @@ class SinkBuffer:
         #: ``_written`` reaches the value ``_accepted`` had right after its ``offer``.
         self._accepted = 0
         self._written = 0
-        self._waiters: deque[tuple[int, asyncio.Future[None]]] = deque()
+        self._waiters: list[tuple[int, int, asyncio.Future[None]]] = []  # a heap by mark
+        self._waiter_ids = itertools.count()
         self._depth = metrics.buffer_records.labels(name)
         self._depth_bytes = metrics.buffer_bytes.labels(name)
         self._health = metrics.sink_healthy.labels(name)
@@ -104,7 +107,7 @@ class SinkBuffer:
         if mark <= self._written:
             return True
         future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        self._waiters.append((mark, future))  # marks arrive in order: offer + mark is atomic
+        heapq.heappush(self._waiters, (mark, next(self._waiter_ids), future))
         self._wakeup.set()  # do not wait for the flush interval
         try:
             await asyncio.wait_for(asyncio.shield(future), timeout)
@@ -164,7 +167,7 @@ class SinkBuffer:
         self._bytes -= size
         self._written += count
         while self._waiters and self._waiters[0][0] <= self._written:
-            _, future = self._waiters.popleft()
+            *_, future = heapq.heappop(self._waiters)
             if not future.done():
                 future.set_result(None)
         self._depth.set(len(self._records))
