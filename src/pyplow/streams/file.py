@@ -24,7 +24,7 @@ from typing import IO
 
 import msgspec
 
-from pyplow.streams.base import Batch, Framing, Sink, Source
+from pyplow.streams.base import Framing, LineSource, Sink
 
 INPROGRESS = ".inprogress"
 
@@ -170,39 +170,12 @@ def _cut_torn_line(path: Path) -> None:
             handle.truncate(end)
 
 
-class FileSource(Source):
+class FileSource(LineSource):
     """Reads the records of finished line files, in name order."""
 
     def __init__(self, paths: Sequence[str | Path], framing: Framing = Framing.TEXT) -> None:
-        super().__init__()
-        self.framing = framing
         self.files = list(_expand(paths))
-        self._lines = self._iter_lines()
-        self._finished = False
-
-    @property
-    def finished(self) -> bool:
-        return self._finished
-
-    async def next_batch(self, max_records: int, timeout: float) -> Batch | None:
-        if self._finished:
-            return None
-        records = await asyncio.to_thread(self._read, max_records)
-        if not records:
-            return None
-        self.counters.received += len(records)
-        return Batch(records)
-
-    def _read(self, max_records: int) -> list[bytes]:
-        records: list[bytes] = []
-        for line in self._lines:
-            record, decoded = self.framing.record_of(line)
-            self.counters.errors += not decoded
-            records.append(record)
-            if len(records) >= max_records:
-                return records
-        self._finished = True
-        return records
+        super().__init__(framing, self._iter_lines())
 
     def _iter_lines(self) -> Iterator[bytes]:
         for path in self.files:

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import asyncio
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import IO
 
-from pyplow.streams.base import Batch, Framing, Sink, Source
+from pyplow.streams.base import Framing, LineSource, Sink
 
 
 class StdoutSink(Sink):
@@ -40,39 +40,16 @@ def stderr_sink(framing: Framing = Framing.TEXT) -> StdoutSink:
     return StdoutSink(framing, sys.stderr.buffer)
 
 
-class StdinSource(Source):
+class StdinSource(LineSource):
     """Reads records, one per line, from a binary stream (standard input unless told otherwise)."""
 
     def __init__(self, framing: Framing = Framing.TEXT, stream: IO[bytes] | None = None) -> None:
-        super().__init__()
-        self.framing = framing
         self.stream = stream if stream is not None else sys.stdin.buffer
-        self._finished = False
+        super().__init__(framing, _non_empty_lines(self.stream))
 
-    @property
-    def finished(self) -> bool:
-        return self._finished
 
-    async def next_batch(self, max_records: int, timeout: float) -> Batch | None:
-        if self._finished:
-            return None
-        records = await asyncio.to_thread(self._read, max_records)
-        if not records:
-            return None
-        self.counters.received += len(records)
-        return Batch(records)
-
-    def _read(self, max_records: int) -> list[bytes]:
-        records: list[bytes] = []
-        while len(records) < max_records:
-            line = self.stream.readline()
-            if not line:
-                self._finished = True
-                break
-            line = line.rstrip(b"\r\n")
-            if not line:
-                continue
-            record, decoded = self.framing.record_of(line)
-            self.counters.errors += not decoded
-            records.append(record)
-        return records
+def _non_empty_lines(stream: IO[bytes]) -> Iterator[bytes]:
+    for line in iter(stream.readline, b""):
+        line = line.rstrip(b"\r\n")
+        if line:
+            yield line
