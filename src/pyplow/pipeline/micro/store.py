@@ -186,18 +186,11 @@ class MicroStore:
     def good(self, query: GoodQuery | None = None) -> list[GoodRecord]:
         """Good rows matching ``query``, newest first."""
         query = query or GoodQuery()
-        sql = "SELECT seq, event_id, event_type, schema, contexts, row FROM good"
-        where: list[str] = []
-        args: list[object] = []
-        if query.event_type is not None:
-            where.append("event_type = ?")
-            args.append(query.event_type)
-        if query.schema is not None:
-            where.append("schema = ?")
-            args.append(query.schema)
-        if where:
-            sql += " WHERE " + " AND ".join(where)
-        sql += " ORDER BY seq DESC"
+        sql, args = _select(
+            "SELECT seq, event_id, event_type, schema, contexts, row FROM good",
+            event_type=query.event_type,
+            schema=query.schema,
+        )
         wanted = set(query.contexts)
         out: list[GoodRecord] = []
         if query.limit is not None and query.limit <= 0:
@@ -224,18 +217,11 @@ class MicroStore:
     def bad(self, query: BadQuery | None = None) -> list[BadRecord]:
         """Bad rows matching ``query``, newest first."""
         query = query or BadQuery()
-        sql = "SELECT seq, vendor, version, row FROM bad"
-        where: list[str] = []
-        args: list[object] = []
-        if query.vendor is not None:
-            where.append("vendor = ?")
-            args.append(query.vendor)
-        if query.version is not None:
-            where.append("version = ?")
-            args.append(query.version)
-        if where:
-            sql += " WHERE " + " AND ".join(where)
-        sql += " ORDER BY seq DESC"
+        sql, args = _select(
+            "SELECT seq, vendor, version, row FROM bad",
+            vendor=query.vendor,
+            version=query.version,
+        )
         if query.limit is not None:
             sql += " LIMIT ?"
             args.append(max(query.limit, 0))
@@ -265,3 +251,11 @@ class MicroStore:
             contexts=tuple(_CONTEXTS.decode(contexts)),
             row=bytes(row),
         )
+
+
+def _select(select: str, **equal: str | None) -> tuple[str, list[object]]:
+    """``select`` filtered on each column whose wanted value is not None, newest first."""
+    wanted = {column: value for column, value in equal.items() if value is not None}
+    where = " AND ".join(f"{column} = ?" for column in wanted)
+    sql = f"{select} WHERE {where}" if where else select
+    return sql + " ORDER BY seq DESC", list(wanted.values())
