@@ -27,14 +27,8 @@ from typing import Any
 import msgspec
 
 from pyplow import badrows
-from pyplow.badrows import (
-    CollectorPayloadData,
-    CollectorPayloadFormatViolation,
-    EventPayload,
-    OtherBadRow,
-    RawEventData,
-    SizeViolation,
-)
+from pyplow.badrows import CollectorPayloadData, EventPayload, RawEventData
+from pyplow.badrows.messages import failure_messages
 from pyplow.event import EnrichedEvent, decode_tsv, describe_error, to_lossless_json
 
 __all__ = [
@@ -46,7 +40,6 @@ __all__ = [
     "index_good",
 ]
 
-_JSON = msgspec.json.Encoder()
 _ANY = msgspec.json.Decoder()
 
 
@@ -165,28 +158,6 @@ def raw_event_json(data: RawEventData) -> dict[str, Any]:
     }
 
 
-def _message_text(message: Any) -> str:
-    if isinstance(message, str):
-        return message
-    return _JSON.encode(message).decode()
-
-
-def _errors(data: Any) -> list[str]:
-    if isinstance(data, OtherBadRow):
-        failure = data.data.get("failure")
-        return [] if failure is None else [_message_text(failure)]
-    if isinstance(data, CollectorPayloadFormatViolation | SizeViolation):
-        return [_message_text(msgspec.to_builtins(data.failure))]
-    failure = getattr(data, "failure", None)
-    messages = getattr(failure, "messages", None)
-    if messages is not None:
-        return [_message_text(msgspec.to_builtins(m)) for m in messages]
-    errors = getattr(failure, "errors", None)
-    if errors is not None:
-        return [str(e) for e in errors]
-    return [] if failure is None else [_message_text(msgspec.to_builtins(failure))]
-
-
 def bad_event_json(row: bytes) -> dict[str, Any]:
     """Micro's BadEvent for a bad row (a row that is not one says so in ``errors``)."""
     decoded = badrows.decode(row)
@@ -204,6 +175,6 @@ def bad_event_json(row: bytes) -> dict[str, Any]:
             collector_payload_json(payload) if isinstance(payload, CollectorPayloadData) else None
         ),
         "rawEvent": raw_event_json(payload.raw) if isinstance(payload, EventPayload) else None,
-        "errors": _errors(decoded.data),
+        "errors": failure_messages(decoded.data),
         "badRow": whole,
     }
