@@ -81,6 +81,10 @@ class DuckDBDatabase(Database):
         else:
             raise ValueError("DuckDBDatabase needs a path or a connection")
 
+    def cursor(self) -> DuckDBDatabase:
+        """Another connection to the same database, for use in another thread."""
+        return DuckDBDatabase(connection=self._con)
+
     def _execute(self, sql: str, params: Sequence[Any]) -> None:
         self._con.execute(sql, list(params) if params else None)
 
@@ -94,12 +98,22 @@ class DuckDBDatabase(Database):
         self._con.close()
 
 
-_PLACEHOLDER = re.compile(r"\?")
+_LITERAL_OR_MARK = re.compile(r"'(?:[^']|'')*'|\?|%")
 
 
 def _to_psycopg(sql: str) -> str:
-    """``?`` placeholders as psycopg's ``%s`` (literal ``%`` doubled first)."""
-    return _PLACEHOLDER.sub("%s", sql.replace("%", "%%"))
+    """``?`` placeholders as psycopg's ``%s`` and ``%`` as ``%%``; string literals, where
+    ``?`` is a character, keep their question marks."""
+
+    def swap(match: re.Match[str]) -> str:
+        token = match.group(0)
+        if token == "?":
+            return "%s"
+        if token == "%":
+            return "%%"
+        return token.replace("%", "%%")
+
+    return _LITERAL_OR_MARK.sub(swap, sql)
 
 
 class PostgresDatabase(Database):
