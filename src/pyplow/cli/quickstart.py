@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import signal
 import sys
 from pathlib import Path
@@ -26,16 +27,33 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
     parser.add_argument(
         "--enrichments", metavar="DIR", help="Snowplow enrichment configs (default: built-in)"
     )
+    parser.add_argument(
+        "--dashboard-token",
+        default=os.environ.get("PYPLOW_DASHBOARD_TOKEN"),
+        help="token the dashboard requires (default: none on loopback, a random one otherwise; "
+        "also PYPLOW_DASHBOARD_TOKEN)",
+    )
+    parser.add_argument(
+        "--model-interval",
+        type=float,
+        default=30.0,
+        metavar="SECONDS",
+        help="seconds between two runs of the data models (0: never)",
+    )
     parser.set_defaults(handler=run)
 
 
-def banner(url: str, database: Path, with_sp_js: bool = False) -> str:
+def banner(
+    url: str, database: Path, with_sp_js: bool = False, dashboard_token: str | None = None
+) -> str:
     host = url.split("://", 1)[1]
+    dashboard = f"{url}/dashboard/" + (f"?token={dashboard_token}" if dashboard_token else "")
     pixel = f"{url}/i?e=pv&p=web&tv=no-js-0.1.0&aid=my-site&url=https%3A%2F%2Fexample.com%2F"
     lines = [
         "",
         "pyplow is running.",
         "",
+        f"  dashboard    {dashboard}",
         f"  collector    {url}",
         f'  pixel        <img src="{pixel}" width="1" height="1" alt="">',
         f"  tp2 POST     {url}/com.snowplowanalytics.snowplow/tp2",
@@ -61,6 +79,7 @@ def banner(url: str, database: Path, with_sp_js: bool = False) -> str:
 
 def run(args: argparse.Namespace) -> int:
     from pyplow.enrich.context import EnrichmentConfigError
+    from pyplow.pipeline.dashboard import dashboard_token
     from pyplow.pipeline.embedded import EmbeddedSettings, run_embedded
 
     settings = EmbeddedSettings(
@@ -69,6 +88,8 @@ def run(args: argparse.Namespace) -> int:
         data_dir=args.data_dir,
         resolver=args.resolver,
         enrichments=args.enrichments,
+        dashboard_token=dashboard_token(args.host, args.dashboard_token),
+        model_interval_seconds=args.model_interval,
     )
 
     async def main() -> None:
@@ -82,7 +103,8 @@ def run(args: argparse.Namespace) -> int:
             from pyplow.collector.server import packaged_sp_js
 
             database = Path(args.data_dir) / "pyplow.duckdb"
-            print(banner(url, database, packaged_sp_js() is not None), file=sys.stderr)
+            text = banner(url, database, packaged_sp_js() is not None, settings.dashboard_token)
+            print(text, file=sys.stderr)
             started.set()
 
         pipeline = asyncio.create_task(run_embedded(settings, stop=stop, ready=ready, freeze=True))

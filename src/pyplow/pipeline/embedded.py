@@ -6,6 +6,9 @@ loading run in worker threads so requests stay fast, and an event is queryable i
 ``<data-dir>/pyplow.duckdb`` about a second after it was sent. On SIGINT/SIGTERM the collector
 stops accepting, and everything buffered is enriched and loaded before the process exits.
 
+The dashboard (``/dashboard/``, :mod:`pyplow.pipeline.dashboard`) answers on the same port and
+the data models are brought up to date every ``model_interval_seconds``.
+
 The Snowplow-Micro-compatible test API (``/micro/...``, :mod:`pyplow.pipeline.micro`) answers
 on the same port, from a store of the latest events kept in ``<data-dir>/micro.sqlite``.
 
@@ -31,6 +34,7 @@ from pyplow.enrich.config import EnrichConfig, build_engine, load_resolver
 from pyplow.enrich.stream import run_stream
 from pyplow.loaders.base import Loader
 from pyplow.loaders.runner import run_load
+from pyplow.pipeline.dashboard import dashboard_for, keep_models_fresh, with_dashboard
 from pyplow.pipeline.micro import MicroApp, MicroStore, with_micro
 from pyplow.pipeline.spool import Spool, SpoolSink
 from pyplow.runtime import freeze_startup_objects
@@ -47,6 +51,10 @@ class EmbeddedSettings(msgspec.Struct, frozen=True, kw_only=True):
     data_dir: str = "./pyplow-data"
     resolver: str | None = None
     enrichments: str | None = None
+    #: Required by the dashboard when set (see :func:`pyplow.pipeline.dashboard.dashboard_token`).
+    dashboard_token: str | None = None
+    #: Seconds between two incremental runs of the data models (0: never run them).
+    model_interval_seconds: float = 30.0
 
 
 def duckdb_loader(data_dir: Path, resolver: str | None = None) -> Loader:
@@ -100,6 +108,9 @@ async def run_embedded(
         CollectorApp(collector),
         MicroApp(micro, load_resolver(settings.resolver), micro_engine),
     )
+    analytics = dashboard_for(store, settings.dashboard_token)
+    if analytics is not None:
+        app = with_dashboard(app, analytics[0])
     server = uvicorn.Server(
         uvicorn.Config(
             app,
@@ -129,12 +140,23 @@ async def run_embedded(
         run_load(store, enriched.source(), bad.source(), batch_records=2000, stop=stages_done)
     )
     spool_task = asyncio.create_task(spool.maintain([raw, enriched, bad], stages_done))
+    models_task = (
+        asyncio.create_task(
+            keep_models_fresh(analytics[1], stages_done, settings.model_interval_seconds)
+        )
+        if analytics is not None and settings.model_interval_seconds > 0
+        else asyncio.create_task(stages_done.wait())
+    )
     server_task = asyncio.create_task(server.serve())
     while not server.started and not server_task.done():
         await asyncio.sleep(0.02)
     if server_task.done():  # could not bind, most likely
         stages_done.set()
-        await asyncio.gather(enrich_task, load_task, spool_task, return_exceptions=True)
+        await asyncio.gather(
+            enrich_task, load_task, spool_task, models_task, return_exceptions=True
+        )
+        if analytics is not None:
+            analytics[1].close()
         store.close()
         micro.close()
         server_task.result()
@@ -149,9 +171,11 @@ async def run_embedded(
     await collector.stop()  # everything accepted is now in the raw stream (and the spool)
     drained = await _drained(raw, enriched, bad)
     stages_done.set()
-    await asyncio.gather(enrich_task, load_task, spool_task)
+    await asyncio.gather(enrich_task, load_task, spool_task, models_task)
     if drained:
         await spool.close_drained()
+    if analytics is not None:
+        analytics[1].close()
     store.close()
     micro.close()
     engine.close()
