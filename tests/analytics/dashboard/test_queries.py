@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from tests.analytics.models.conftest import Warehouse
-from tests.analytics.models.dataset import first_batch, load, uid
+from tests.analytics.models.dataset import first_batch, late_batch, load, uid
 
 from pyplow.analytics.dashboard import QUERIES, Range, Schemas
 from pyplow.analytics.models import run_models
@@ -131,3 +131,30 @@ def test_pages_before_the_models_ran_say_so(warehouse: Warehouse) -> None:
     s = Schemas(events=warehouse.settings.events_schema, derived=warehouse.settings.derived_schema)
     assert "pyplow model run" in ask(warehouse, s, "overview")["notice"]
     assert ask(warehouse, s, "realtime")["events"] == 1  # from the events table alone
+
+
+def test_quality_reads_counted_hours_and_counts_the_newer_ones(warehouse: Warehouse) -> None:
+    load(warehouse.loader, first_batch())
+    s = Schemas(events=warehouse.settings.events_schema, derived=warehouse.settings.derived_schema)
+    events = f'"{s.events}".events'
+    warehouse.db.execute(f"update {events} set load_tstamp = collector_tstamp")
+    run_models(warehouse.db, warehouse.settings)
+    counted = warehouse.db.query(f'select sum(events) from "{s.derived}".event_counts')
+    assert counted[0][0] == 20
+    # rows the models have not counted yet, loaded (as if) after the newest counted hour
+    load(warehouse.loader, late_batch())
+    warehouse.db.execute(
+        f"update {events} set load_tstamp = timestamp '2024-03-02 12:30:00' "
+        "where load_tstamp > timestamp '2025-01-01 00:00:00'"
+    )
+    q = ask(warehouse, s, "quality", Range(datetime(2024, 3, 1), datetime(2024, 3, 3)))
+    assert q["good_total"] == 23
+    hours = {row["hour"]: 0 for row in q["good"]}
+    for row in q["good"]:
+        hours[row["hour"]] += row["count"]
+    expected = dict(
+        warehouse.db.query(
+            f"select date_trunc('hour', load_tstamp), count(*) from {events} group by 1"
+        )
+    )
+    assert hours == expected

@@ -17,6 +17,7 @@ ORDER = {
     "sessions": "domain_sessionid",
     "users": "domain_userid",
     "user_mapping": "domain_userid",
+    "event_counts": "load_hour, event_name",
 }
 
 

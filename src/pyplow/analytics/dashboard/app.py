@@ -165,9 +165,12 @@ class DashboardApp:
 
         def run() -> dict[str, Any]:
             with self.connect() as db:
-                if not db.columns(self.schemas.events, "events"):
-                    return {"notice": "no events have been loaded yet"}
-                return handler(db, self.schemas, span, now)
+                try:
+                    return handler(db, self.schemas, span, now)
+                except Exception:
+                    if not db.columns(self.schemas.events, "events"):
+                        return {"notice": "no events have been loaded yet"}
+                    raise
 
         try:
             result = await asyncio.to_thread(run)

@@ -56,6 +56,22 @@ def _modelled(db: Database, s: Schemas) -> bool:
 _NOT_MODELLED: Final = "the derived tables are not built yet: run `pyplow model run`"
 
 
+def _on_models(query: Query) -> Query:
+    """``query`` reads the derived tables: when they are missing it answers with a notice
+    (checked only after a failure, so that a working query pays nothing for it)."""
+
+    def guarded(db: Database, s: Schemas, r: Range, now: datetime) -> Row:
+        try:
+            return query(db, s, r, now)
+        except Exception:
+            if not _modelled(db, s):
+                return {"notice": _NOT_MODELLED}
+            raise
+
+    guarded.__doc__ = query.__doc__
+    return guarded
+
+
 def realtime(db: Database, s: Schemas, _r: Range, now: datetime) -> Row:
     """Visitors and events in the last five minutes, and events per second in 10 s steps."""
     since = now - timedelta(minutes=REALTIME_MINUTES)
@@ -93,8 +109,6 @@ def realtime(db: Database, s: Schemas, _r: Range, now: datetime) -> Row:
 
 def overview(db: Database, s: Schemas, r: Range, _now: datetime) -> Row:
     """Page views, sessions, users, bounce rate and engaged time in the range, and per day."""
-    if not _modelled(db, s):
-        return {"notice": _NOT_MODELLED}
     sessions, pages = f'"{s.derived}".sessions', f'"{s.derived}".page_views'
     where = "start_tstamp >= ? and start_tstamp < ?"
     n_sessions, users, bounces, engaged = db.query(
@@ -133,8 +147,6 @@ def overview(db: Database, s: Schemas, r: Range, _now: datetime) -> Row:
 
 def pages(db: Database, s: Schemas, r: Range, _now: datetime) -> Row:
     """The 25 most viewed pages, with their sessions, engaged time and scroll depth."""
-    if not _modelled(db, s):
-        return {"notice": _NOT_MODELLED}
     names = ("host", "path", "page_views", "sessions", "avg_engaged_time_s", "avg_scroll_pct")
     rows = _rows(
         db,
@@ -169,8 +181,6 @@ def _session_breakdown(
 
 def acquisition(db: Database, s: Schemas, r: Range, _now: datetime) -> Row:
     """Sessions by marketing channel, referring host and campaign."""
-    if not _modelled(db, s):
-        return {"notice": _NOT_MODELLED}
     return {
         "channels": _session_breakdown(db, s, r, "marketing_channel"),
         "referrers": _session_breakdown(
@@ -193,8 +203,6 @@ def acquisition(db: Database, s: Schemas, r: Range, _now: datetime) -> Row:
 
 def geography(db: Database, s: Schemas, r: Range, _now: datetime) -> Row:
     """Sessions by country and by city."""
-    if not _modelled(db, s):
-        return {"notice": _NOT_MODELLED}
     return {
         "countries": _session_breakdown(db, s, r, "coalesce(geo_country, '(unknown)')"),
         "cities": _session_breakdown(
@@ -209,8 +217,6 @@ def geography(db: Database, s: Schemas, r: Range, _now: datetime) -> Row:
 
 def technology(db: Database, s: Schemas, r: Range, _now: datetime) -> Row:
     """Sessions by device category, browser and operating system."""
-    if not _modelled(db, s):
-        return {"notice": _NOT_MODELLED}
     return {
         "devices": _session_breakdown(db, s, r, "device_category"),
         "browsers": _session_breakdown(db, s, r, "coalesce(browser_family, '(unknown)')"),
@@ -267,12 +273,30 @@ def explorer(db: Database, s: Schemas, _r: Range, _now: datetime) -> Row:
 def quality(db: Database, s: Schemas, r: Range, now: datetime) -> Row:
     """Good events and bad rows per hour loaded, by schema; and how fresh the data is."""
     events = f'"{s.events}".events'
+    # hours the models have counted come from derived.event_counts; later hours (and all of
+    # them before the first model run) are counted from the events table
+    counted = "timestamp '0001-01-01 00:00:00'"
+    sources = []
+    try:
+        top = db.query(f'select max(load_hour) from "{s.derived}".event_counts')[0][0]
+    except Exception:  # not modelled yet
+        top = None
+    if top is not None:
+        counted = f"timestamp '{top:%Y-%m-%d %H:%M:%S}'"
+        sources.append(
+            "select load_hour, event_vendor, event_name, event_version, events "
+            f'from "{s.derived}".event_counts where load_hour < {counted} '
+            "and load_hour >= ? and load_hour < ?"
+        )
+    sources.append(
+        "select date_trunc('hour', load_tstamp), event_vendor, event_name, event_version, "
+        f"count(*) from {events} where load_tstamp >= {counted} "
+        "and load_tstamp >= ? and load_tstamp < ? group by 1, 2, 3, 4"
+    )
     good = _rows(
         db,
-        "select date_trunc('hour', load_tstamp), event_vendor, event_name, event_version, "
-        f"count(*) from {events} where load_tstamp >= ? and load_tstamp < ? "
-        "group by 1, 2, 3, 4 order by 1, 2, 3, 4",
-        [r.start, r.end],
+        " union all ".join(sources) + " order by 1, 2, 3, 4",
+        [r.start, r.end] * len(sources),
         ("hour", "vendor", "name", "version", "count"),
     )
     for row in good:
@@ -315,11 +339,11 @@ def quality(db: Database, s: Schemas, r: Range, now: datetime) -> Row:
 #: The dashboard's API, by page name.
 QUERIES: Final[dict[str, Query]] = {
     "realtime": realtime,
-    "overview": overview,
-    "pages": pages,
-    "acquisition": acquisition,
-    "geography": geography,
-    "technology": technology,
+    "overview": _on_models(overview),
+    "pages": _on_models(pages),
+    "acquisition": _on_models(acquisition),
+    "geography": _on_models(geography),
+    "technology": _on_models(technology),
     "explorer": explorer,
     "quality": quality,
 }

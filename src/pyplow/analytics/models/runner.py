@@ -33,9 +33,9 @@ log = logging.getLogger(__name__)
 __all__ = ["MODEL_TABLES", "MODEL_VERSION", "ModelRun", "run_models"]
 
 #: Changes whenever a definition changes the derived tables' columns or meaning.
-MODEL_VERSION: Final = "1"
+MODEL_VERSION: Final = "2"
 #: The derived tables, in build order.
-MODEL_TABLES: Final = ("page_views", "sessions", "users", "user_mapping")
+MODEL_TABLES: Final = ("page_views", "sessions", "users", "user_mapping", "event_counts")
 _TEMP: Final = ("pyplow_touched", "pyplow_scope", "pyplow_page_views", "pyplow_sessions")
 _TEMP_USERS: Final = ("pyplow_users_touched", "pyplow_users")
 
@@ -191,6 +191,23 @@ class _Run:
             "where s.domain_userid = u.domain_userid"
         )
 
+    def replace_event_counts(self, loaded_since: datetime | None, rebuild: bool) -> None:
+        """Recount the hours from the one holding ``loaded_since`` on (all hours: ``None``)."""
+        counts = self.table("event_counts")
+        since = "timestamp '0001-01-01 00:00:00'"
+        if loaded_since is not None:
+            since = _literal(loaded_since.replace(minute=0, second=0, microsecond=0))
+        select = Template(_sql("event_counts")).substitute(
+            events=_q(self.s.events_schema, "events"), since=since
+        )
+        if rebuild:
+            self.db.execute(f"drop table if exists {counts}")
+        self.db.execute(
+            f"create table if not exists {counts} as select * from ({select}) c where 1 = 0"
+        )
+        self.db.execute(f"delete from {counts} where load_hour >= {since}")
+        self.db.execute(f"insert into {counts} {select}")
+
 
 def run_models(db: Database, settings: ModelSettings | None = None) -> ModelRun:
     """Bring the derived tables up to date with the events table; see the module notes."""
@@ -229,6 +246,7 @@ def run_models(db: Database, settings: ModelSettings | None = None) -> ModelRun:
             run.ensure_tables(rebuild)
             run.replace_sessions(incremental=window is not None)
             run.replace_users(rebuild)
+            run.replace_event_counts(None if window is None else window[1], rebuild)
             users = run.count("select count(*) from pyplow_users")
             db.execute(f"delete from {run.manifest} where model = 'web'")
             db.execute(

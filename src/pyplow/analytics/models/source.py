@@ -150,18 +150,25 @@ def scope_select(db: Database, events_schema: str, where: str = "") -> str:
     )
     browser = f"coalesce({f['ua_useragent_family']}, {f['yauaa_agent_name']})"
     os_family = f"coalesce({f['ua_os_family']}, {f['yauaa_operating_system_name']})"
+    # The window runs over the projected scalar columns only: carrying the entity lists
+    # through it would make DuckDB sort them too.
     return f"""select {", ".join(SCOPE_COLUMNS)} from (
-  select {canonical},
-    coalesce(e.derived_tstamp, e.collector_tstamp) as ts,
-    cast({f["web_page_id"]} as varchar) as ctx_page_view_id,
-    cast({browser} as varchar) as browser_family,
-    cast({os_family} as varchar) as os_family,
-    {_device_category(f)} as device_category,
+  select projected.*,
     row_number() over (
-      partition by e.event_id order by e.collector_tstamp, e.etl_tstamp, e.event_fingerprint
+      partition by event_id order by collector_tstamp, pyplow_etl_tstamp, pyplow_fingerprint
     ) as pyplow_copy
-  from "{events_schema}".events e
-  {joins}
-  {f"where {where}" if where else ""}
+  from (
+    select {canonical},
+      coalesce(e.derived_tstamp, e.collector_tstamp) as ts,
+      cast({f["web_page_id"]} as varchar) as ctx_page_view_id,
+      cast({browser} as varchar) as browser_family,
+      cast({os_family} as varchar) as os_family,
+      {_device_category(f)} as device_category,
+      e.etl_tstamp as pyplow_etl_tstamp,
+      e.event_fingerprint as pyplow_fingerprint
+    from "{events_schema}".events e
+    {joins}
+    {f"where {where}" if where else ""}
+  ) projected
 ) deduplicated
 where pyplow_copy = 1"""
