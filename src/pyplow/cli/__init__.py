@@ -12,9 +12,20 @@ import sys
 from collections.abc import Sequence
 
 from pyplow import __version__
-from pyplow.cli import collector, enrich, iglu, load, pixel, quickstart, replay, status
+from pyplow.cli import (
+    collector,
+    enrich,
+    export,
+    iglu,
+    load,
+    model,
+    pixel,
+    quickstart,
+    replay,
+    status,
+)
 
-_SUBCOMMANDS = (quickstart, collector, enrich, load, replay, status, pixel, iglu)
+_SUBCOMMANDS = (quickstart, collector, enrich, load, model, export, replay, status, pixel, iglu)
 
 
 def build_parser() -> argparse.ArgumentParser:
