@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from pyplow import __version__
 from pyplow.cli import (
     collector,
+    dashboard,
     enrich,
     export,
     iglu,
@@ -25,7 +26,19 @@ from pyplow.cli import (
     status,
 )
 
-_SUBCOMMANDS = (quickstart, collector, enrich, load, model, export, replay, status, pixel, iglu)
+_SUBCOMMANDS = (
+    quickstart,
+    collector,
+    enrich,
+    load,
+    model,
+    dashboard,
+    export,
+    replay,
+    status,
+    pixel,
+    iglu,
+)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -16,7 +16,7 @@ import secrets
 from typing import Any
 
 from pyplow.analytics.dashboard import DashboardApp, connector, is_dashboard_path
-from pyplow.analytics.models import DuckDBDatabase, run_models
+from pyplow.analytics.models import Database, DuckDBDatabase, ModelSettings, run_models
 from pyplow.pipeline.micro.app import Receive, Scope, Send
 from pyplow.pipeline.micro.dispatch import ASGIApp
 
@@ -70,11 +70,14 @@ def with_dashboard(app: ASGIApp, dashboard: ASGIApp) -> ASGIApp:
     return routed
 
 
-async def keep_models_fresh(db: DuckDBDatabase, stop: asyncio.Event, interval: float) -> None:
-    """Run the models now and then every ``interval`` seconds until ``stop`` is set."""
+async def keep_models_fresh(
+    db: Database, stop: asyncio.Event, interval: float, settings: ModelSettings | None = None
+) -> None:
+    """Run the models now and then every ``interval`` seconds until ``stop`` is set (on a
+    cursor of their own when ``db`` is DuckDB, else on ``db`` itself)."""
     while True:
         try:
-            run = await asyncio.to_thread(_run_once, db)
+            run = await asyncio.to_thread(_run_once, db, settings or ModelSettings())
             if run is not None and run.sessions:
                 log.info("models: %d sessions updated in %.2f s", run.sessions, run.seconds)
         except Exception as exc:  # logged; the next interval tries again
@@ -86,11 +89,12 @@ async def keep_models_fresh(db: DuckDBDatabase, stop: asyncio.Event, interval: f
             continue
 
 
-def _run_once(db: DuckDBDatabase) -> Any:
-    cursor = db.cursor()
+def _run_once(db: Database, settings: ModelSettings) -> Any:
+    cursor = db.cursor() if isinstance(db, DuckDBDatabase) else db
     try:
-        if not cursor.columns("atomic", "events"):
+        if not cursor.columns(settings.events_schema, "events"):
             return None  # nothing loaded yet
-        return run_models(cursor)
+        return run_models(cursor, settings)
     finally:
-        cursor.close()
+        if cursor is not db:
+            cursor.close()
