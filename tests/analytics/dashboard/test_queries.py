@@ -70,15 +70,14 @@ def test_acquisition_geography_technology(warehouse: Warehouse) -> None:
     s = modelled(warehouse)
     a = ask(warehouse, s, "acquisition")
     channels = {c["name"]: c["sessions"] for c in a["channels"]}
+    # plain integers on both databases (a PostgreSQL numeric would reach JSON as a string)
+    assert {type(c["sessions"]) for c in a["referrers"] + a["channels"]} == {int}
     assert channels == {"Direct": 2, "Organic Search": 1, "Paid Search": 1, "Email": 1}
-    assert a["referrers"] == [{"name": "www.google.com", "sessions": 1, "users": 1}]
-    assert a["campaigns"] == [{"name": "spring (google / cpc)", "sessions": 1, "users": 1}]
+    assert a["referrers"] == [{"name": "www.google.com", "sessions": 1}]
+    assert a["campaigns"] == [{"name": "spring (google / cpc)", "sessions": 1}]
     g = ask(warehouse, s, "geography")
-    assert g["countries"] == [
-        {"name": "(unknown)", "sessions": 4, "users": 3},
-        {"name": "FR", "sessions": 1, "users": 1},
-    ]
-    assert g["cities"] == [{"name": "Paris, FR", "sessions": 1, "users": 1}]
+    assert g["countries"] == [{"name": "(unknown)", "sessions": 4}, {"name": "FR", "sessions": 1}]
+    assert g["cities"] == [{"name": "Paris, FR", "sessions": 1}]
     t = ask(warehouse, s, "technology")
     assert {d["name"]: d["sessions"] for d in t["devices"]} == {"Desktop": 4, "Mobile": 1}
     assert {b["name"]: b["sessions"] for b in t["browsers"]} == {"Chrome": 4, "Mobile Safari": 1}

@@ -101,14 +101,14 @@
       title: "Referrers and campaigns", ranged: true,
       render: (d) => [el("div", { class: "grid" },
         card("Sessions by channel", breakdown("channels", d.channels)),
-        card("Referring sites", table("referrers", [["name", "Host"], ["sessions", "Sessions", plain, true], ["users", "Users", plain, true]], d.referrers)),
-        card("Campaigns", table("campaigns", [["name", "Campaign (source / medium)"], ["sessions", "Sessions", plain, true], ["users", "Users", plain, true]], d.campaigns)))],
+        card("Referring sites", table("referrers", [["name", "Host"], ["sessions", "Sessions", plain, true]], d.referrers)),
+        card("Campaigns", table("campaigns", [["name", "Campaign (source / medium)"], ["sessions", "Sessions", plain, true]], d.campaigns)))],
     },
     geography: {
       title: "Geography", ranged: true,
       render: (d) => [el("div", { class: "grid" },
         card("Sessions by country", breakdown("countries", d.countries)),
-        card("Cities", table("cities", [["name", "City"], ["sessions", "Sessions", plain, true], ["users", "Users", plain, true]], d.cities)))],
+        card("Cities", table("cities", [["name", "City"], ["sessions", "Sessions", plain, true]], d.cities)))],
     },
     technology: {
       title: "Devices and browsers", ranged: true,

@@ -37,6 +37,9 @@ select
   cast(case when v.domain_sessionid is not null then row_number() over (
     partition by v.domain_sessionid order by v.ts, v.page_view_id) end as integer)
     as page_view_in_session_index,
+  v.domain_sessionid is null or row_number() over (
+    partition by v.domain_sessionid, v.page_urlhost, v.page_urlpath
+    order by v.ts, v.page_view_id) = 1 as first_view_in_session,
   v.ts as start_tstamp,
   case when a.last_ts > v.ts then a.last_ts else v.ts end as end_tstamp,
   v.collector_tstamp,
