@@ -84,7 +84,8 @@ def test_the_dashboard_asks_for_its_token(tmp_path: Path) -> None:
         )
         async with running as pipeline, httpx.AsyncClient(base_url=pipeline.url) as client:
             assert (await client.get("/dashboard/")).status_code == 401
-            assert (await client.get("/dashboard/?token=tok")).status_code == 200
+            assert (await client.get("/dashboard/?token=tok")).status_code == 303
+            assert (await client.get("/dashboard/")).status_code == 200  # the cookie
             assert (await client.get("/micro/all")).status_code == 200  # untouched
 
     asyncio.run(scenario())

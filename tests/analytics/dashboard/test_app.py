@@ -99,8 +99,9 @@ async def test_token_is_required_and_accepted_three_ways(db: DuckDBDatabase) -> 
         bearer = {"authorization": f"Bearer {TOKEN}"}
         assert (await c.get("/dashboard/api/overview", headers=bearer)).status_code == 200
         first = await c.get(f"/dashboard/?token={TOKEN}")
-        assert first.status_code == 200
+        assert (first.status_code, first.headers["location"]) == (303, "/dashboard/")
         assert "HttpOnly" in first.headers["set-cookie"]
+        assert (await c.get("/dashboard/")).status_code == 200
         # the cookie now carries the token for the page's own API calls
         assert (await c.get("/dashboard/api/pages")).status_code == 200
 

@@ -201,3 +201,13 @@ def test_empty_events_table_is_a_no_op(warehouse: Warehouse) -> None:
     warehouse.db.execute(f'delete from "{warehouse.settings.events_schema}".events')
     run = run_models(warehouse.db, warehouse.settings)
     assert (run.events, run.high_water) == (0, None)
+
+
+def test_a_manifest_of_an_older_layout_means_a_rebuild(warehouse: Warehouse) -> None:
+    load(warehouse.loader, first_batch())
+    schema = warehouse.settings.derived_schema
+    warehouse.db.execute(f'create schema "{schema}"')
+    warehouse.db.execute(f'create table "{schema}".pyplow_manifest (model varchar)')
+    warehouse.db.execute(f"insert into \"{schema}\".pyplow_manifest values ('web')")
+    assert run_models(warehouse.db, warehouse.settings).full_refresh
+    assert not run_models(warehouse.db, warehouse.settings).full_refresh

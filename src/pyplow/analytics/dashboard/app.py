@@ -11,7 +11,8 @@
 Read-only: only ``GET`` and ``HEAD``, only the fixed queries of
 :mod:`~pyplow.analytics.dashboard.queries`. With a ``token`` every request must carry it: as
 ``Authorization: Bearer <token>``, as the ``pyplow_dashboard`` cookie, or once as
-``?token=<token>`` on the page (which sets the cookie). Queries run in a worker thread.
+``?token=<token>`` on the page (which sets the cookie and redirects to the bare address).
+Queries run in a worker thread.
 """
 
 from __future__ import annotations
@@ -136,11 +137,12 @@ class DashboardApp:
                 401, "this dashboard needs its token: open the link pyplow printed at start"
             )
         if path in (PREFIX, PREFIX + "/"):
-            headers = [(b"content-type", _STATIC["index.html"].encode())]
             if with_query_token and self.token is not None:
+                # keep the token in a cookie and out of the address bar and history
                 cookie = f"{COOKIE}={self.token}; Path={PREFIX}; HttpOnly; SameSite=Strict"
-                headers.append((b"set-cookie", cookie.encode()))
-            return 200, headers, _static("index.html")
+                headers = [(b"set-cookie", cookie.encode()), (b"location", b"/dashboard/")]
+                return 303, headers, b""
+            return 200, [(b"content-type", _STATIC["index.html"].encode())], _static("index.html")
         if path.startswith(PREFIX + "/static/"):
             name = path.removeprefix(PREFIX + "/static/")
             if name not in _STATIC:

@@ -36,6 +36,7 @@ __all__ = ["MODEL_TABLES", "MODEL_VERSION", "ModelRun", "run_models"]
 MODEL_VERSION: Final = "3"
 #: The derived tables, in build order.
 MODEL_TABLES: Final = ("page_views", "sessions", "users", "user_mapping", "event_counts")
+_MANIFEST_COLUMNS: Final = ("model", "version", "high_water", "load_high_water", "run_tstamp")
 _TEMP: Final = ("pyplow_touched", "pyplow_scope", "pyplow_page_views", "pyplow_sessions")
 _TEMP_USERS: Final = ("pyplow_users_touched", "pyplow_users")
 
@@ -88,6 +89,9 @@ class _Run:
                 f"no table {self.s.events_schema}.events: load events before running the models"
             )
         self.db.execute(f"create schema if not exists {self.derived}")
+        present = self.db.columns(self.s.derived_schema, "pyplow_manifest")
+        if present and present != list(_MANIFEST_COLUMNS):  # an older layout: start afresh
+            self.db.execute(f"drop table {self.manifest}")
         self.db.execute(
             f"create table if not exists {self.manifest} "
             "(model varchar primary key, version varchar, high_water timestamp, "
