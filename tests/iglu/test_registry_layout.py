@@ -66,7 +66,7 @@ META_VALIDATOR = Draft4Validator(META)
 
 
 def test_registry_holds_the_expected_number_of_schemas() -> None:
-    assert len(KEYS) == 149
+    assert len(KEYS) == 150
     assert len(set(KEYS)) == len(KEYS)
 
 
