@@ -98,6 +98,7 @@ def visit_events(rng: random.Random, visitor: dict[str, Any], now_ms: int) -> li
             "lang": "en-GB",
             "res": visitor["res"],
             "vp": "1280x720",
+            "ds": f"1280x{1400 + 600 * (len(page) % 4)}",
             "cd": "24",
             "tz": "Europe/London",
             "cs": "UTF-8",

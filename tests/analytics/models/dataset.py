@@ -182,7 +182,8 @@ def first_batch() -> list[EnrichedEvent]:
         page_view("v5-resent", session="s3", user="u2", when=at("00:01:00", day=2), pv="v5",
                   ua=SAFARI_IPHONE, url="https://shop.test/blog/post", geo_country="FR"),
         # s4 (user u3): direct, a bounce
-        page_view("v6", session="s4", user="u3", when=at("15:00:00"), url="https://shop.test/"),
+        page_view("v6", session="s4", user="u3", when=at("15:00:00"), url="https://shop.test/",
+                  doc_width=None, doc_height=None),
         # s5 (user u4, a server-side tracker): no web page entity; pings follow their page view
         page_view("v7", session="s5", user="u4", when=at("16:00:00"), pv="",
                   url="https://shop.test/a", mkt_medium="email", mkt_source="newsletter"),

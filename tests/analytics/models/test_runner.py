@@ -68,6 +68,7 @@ def test_page_views_have_engaged_time_scroll_depth_and_attributes(warehouse: War
     assert views[uid("v7")]["engaged_time_s"] == 5
     assert views[uid("v8")]["engaged_time_s"] == 15
     assert views[uid("v8")]["vertical_pct_scrolled"] == 40
+    assert views[uid("v6")]["vertical_pct_scrolled"] is None  # no document size sent
 
 
 def test_sessions_channels_bounces_and_midnight(warehouse: Warehouse) -> None:

@@ -33,7 +33,7 @@ log = logging.getLogger(__name__)
 __all__ = ["MODEL_TABLES", "MODEL_VERSION", "ModelRun", "run_models"]
 
 #: Changes whenever a definition changes the derived tables' columns or meaning.
-MODEL_VERSION: Final = "3"
+MODEL_VERSION: Final = "4"
 #: The derived tables, in build order.
 MODEL_TABLES: Final = ("page_views", "sessions", "users", "user_mapping", "event_counts")
 _MANIFEST_COLUMNS: Final = ("model", "version", "high_water", "load_high_water", "run_tstamp")

@@ -1,7 +1,8 @@
 -- derived.page_views: one row per page view id.
 -- Engaged time counts the heartbeat windows holding at least one page ping: none gives 0,
 -- n give min_visit_length + heartbeat * (n - 1) seconds. Scroll depth is the furthest offset
--- any ping reported plus the viewport, over the largest document size seen, capped at 100%.
+-- any ping reported plus the viewport, over the largest document size seen, capped at 100%
+-- (NULL when the tracker sent no document or viewport size).
 create temp table pyplow_page_views as
 with views as (
   select s.*,
@@ -70,11 +71,13 @@ select
     as engaged_time_s,
   cast(case when a.last_ts > v.ts then extract(epoch from (a.last_ts - v.ts)) else 0 end
     as double precision) as absolute_time_s,
-  cast(least(100, greatest(0, floor(100.0
-    * (greatest(coalesce(a.max_x, 0), 0) + a.br_viewwidth) / nullif(a.doc_width, 0))))
+  cast(case when a.doc_width > 0 and a.br_viewwidth is not null then
+    least(100, greatest(0, floor(100.0
+      * (greatest(coalesce(a.max_x, 0), 0) + a.br_viewwidth) / a.doc_width))) end
     as integer) as horizontal_pct_scrolled,
-  cast(least(100, greatest(0, floor(100.0
-    * (greatest(coalesce(a.max_y, 0), 0) + a.br_viewheight) / nullif(a.doc_height, 0))))
+  cast(case when a.doc_height > 0 and a.br_viewheight is not null then
+    least(100, greatest(0, floor(100.0
+      * (greatest(coalesce(a.max_y, 0), 0) + a.br_viewheight) / a.doc_height))) end
     as integer) as vertical_pct_scrolled
 from views v
 left join activity a on a.page_view_id = v.page_view_id
