@@ -27,6 +27,10 @@ class LoadConfig(msgspec.Struct, frozen=True, kw_only=True):
     path: str | None = None
     dsn: str | None = None
     batch_records: int = 5000
+    #: Lines per batch (one transaction) when loading files with ``--input DIR`` into a
+    #: target that loads them columnar (DuckDB, Parquet); other targets use batch_records.
+    #: Two DuckDB row groups: full row groups are written in parallel during the INSERT.
+    file_batch_records: int = 245_760
     #: Serve Prometheus metrics on this port (stream mode), on ``metrics_host``.
     metrics_port: int | None = None
     metrics_host: str = "127.0.0.1"
@@ -77,9 +81,8 @@ def run(args: argparse.Namespace) -> int:
 def _files(folder: Path, config: LoadConfig, *, progress: bool) -> int:
     from tqdm import tqdm
 
-    from pyplow.loaders.runner import run_load
+    from pyplow.loaders.bulk import run_files, supports_lines
     from pyplow.loaders.targets import build_loader
-    from pyplow.streams import FileSource, Framing
 
     if not folder.is_dir():
         print(f"pyplow load: input folder {folder} does not exist", file=sys.stderr)
@@ -90,14 +93,14 @@ def _files(folder: Path, config: LoadConfig, *, progress: bool) -> int:
     rows = [p for p in files if p not in bad_files and not p.name.endswith(".inprogress")]
     bar = tqdm(total=None, unit=" rows", disable=not progress, desc=f"load {config.target}")
     try:
-        counts = asyncio.run(
-            run_load(
-                loader,
-                FileSource(rows, Framing.TEXT),
-                FileSource(bad_files, Framing.TEXT),
-                batch_records=config.batch_records,
-                progress=bar.update,
-            )
+        counts = run_files(
+            loader,
+            rows,
+            bad_files,
+            batch_records=(
+                config.file_batch_records if supports_lines(loader) else config.batch_records
+            ),
+            progress=bar.update,
         )
     finally:
         bar.close()

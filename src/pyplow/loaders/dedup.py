@@ -20,13 +20,21 @@ look up ``lookup_ids(events)`` (the batch's ids and the ids their duplicates wou
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 import msgspec
 
 from pyplow.event import CONTEXTS_SCHEMA, Contexts, EnrichedEvent, Entity
 
-__all__ = ["DUPLICATE_SCHEMA", "Deduplicated", "deduplicate", "flagged_id", "lookup_ids"]
+__all__ = [
+    "DUPLICATE_SCHEMA",
+    "Deduplicated",
+    "decide",
+    "deduplicate",
+    "flagged",
+    "flagged_id",
+    "lookup_ids",
+]
 
 DUPLICATE_SCHEMA = "iglu:com.snowplowanalytics.snowplow/duplicate/jsonschema/1-0-0"
 _NAMESPACE = uuid.UUID("6a2f1c5e-8b1d-4e4f-9c0a-5d3b7e2f9a10")
@@ -55,36 +63,52 @@ class Deduplicated(msgspec.Struct):
     flagged: int = 0
 
 
+def decide(
+    keys: Iterable[tuple[str, str | None]], stored: Mapping[str, set[str | None]]
+) -> list[str | None]:
+    """The decision for each ``(event_id, event_fingerprint)`` in order: ``None`` to skip it,
+    its own ``event_id`` to store it as it is, or the new id to store it under (flagged)."""
+    seen: dict[str, set[str | None]] = {k: set(v) for k, v in stored.items()}
+    out: list[str | None] = []
+    for event_id, fingerprint in keys:
+        fingerprints = seen.get(event_id)
+        if fingerprints is None:
+            seen[event_id] = {fingerprint}
+            out.append(event_id)
+            continue
+        if fingerprint is not None and fingerprint in fingerprints:
+            out.append(None)
+            continue
+        fresh = flagged_id(event_id, fingerprint)
+        if fingerprint in seen.get(fresh, ()):  # this duplicate was stored before
+            out.append(None)
+            continue
+        fingerprints.add(fingerprint)
+        seen[fresh] = {fingerprint}
+        out.append(fresh)
+    return out
+
+
 def deduplicate(
     events: Sequence[EnrichedEvent], stored: Mapping[str, set[str | None]]
 ) -> Deduplicated:
     """Decide for each event (``stored``: event_id → fingerprints the target holds, for the ids
     of ``lookup_ids(events)``)."""
-    seen: dict[str, set[str | None]] = {k: set(v) for k, v in stored.items()}
     out = Deduplicated(events=[])
-    for event in events:
-        event_id = event.event_id or ""
-        fingerprints = seen.get(event_id)
-        if fingerprints is None:
-            seen[event_id] = {event.event_fingerprint}
+    keys = ((event.event_id or "", event.event_fingerprint) for event in events)
+    for event, decision in zip(events, decide(keys, stored), strict=True):
+        if decision is None:
+            out.skipped += 1
+        elif decision == (event.event_id or ""):
             out.events.append(event)
-            continue
-        fingerprint = event.event_fingerprint
-        if fingerprint is not None and fingerprint in fingerprints:
-            out.skipped += 1
-            continue
-        fresh = flagged_id(event_id, fingerprint)
-        if fingerprint in seen.get(fresh, ()):  # this duplicate was stored before
-            out.skipped += 1
-            continue
-        fingerprints.add(fingerprint)
-        seen[fresh] = {fingerprint}
-        out.events.append(_flagged(event, fresh))
-        out.flagged += 1
+        else:
+            out.events.append(flagged(event, decision))
+            out.flagged += 1
     return out
 
 
-def _flagged(event: EnrichedEvent, fresh_id: str) -> EnrichedEvent:
+def flagged(event: EnrichedEvent, fresh_id: str) -> EnrichedEvent:
+    """``event`` stored under ``fresh_id``, with a ``duplicate`` entity naming its own id."""
     marker = Entity(DUPLICATE_SCHEMA, {"originalEventId": event.event_id})
     derived = event.derived_contexts
     entities = (marker, *(derived.data if derived is not None else ()))

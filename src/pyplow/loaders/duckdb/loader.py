@@ -15,10 +15,13 @@ here: the runner routes them like any other bad row.
 from __future__ import annotations
 
 import contextlib
+import shutil
+import tempfile
 import threading
 from collections.abc import Sequence
 from datetime import UTC, datetime
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import pyarrow as pa  # type: ignore[import-untyped]
 
@@ -41,7 +44,13 @@ from pyplow.loaders.duckdb.ddl import (
     events_table_sql,
     quote,
 )
+from pyplow.loaders.runner import split_rows
 from pyplow.loaders.wide import DEFAULT_PROCESSOR, WideColumn, WideLayout
+
+if TYPE_CHECKING:
+    from pyplow.loaders.bulk.chunks import Prepared
+    from pyplow.loaders.bulk.engine import Families, Staged
+    from pyplow.loaders.bulk.run import LinesResult
 
 __all__ = ["DuckDBLoader"]
 
@@ -79,6 +88,8 @@ class DuckDBLoader(Loader):
         self._processor = processor
         self._clock = clock or (lambda: datetime.now(UTC))
         self._lock = threading.Lock()
+        self._scratch_dir: Path | None = None
+        self._families: Families | None = None
         self._events = f"{quote(config.schema)}.{quote(config.events_table)}"
         self._bad_rows = f"{quote(config.schema)}.{quote(config.bad_rows_table)}"
         try:
@@ -122,6 +133,9 @@ class DuckDBLoader(Loader):
     def close(self) -> None:
         with self._lock:
             self._con.close()
+            if self._scratch_dir is not None:
+                shutil.rmtree(self._scratch_dir, ignore_errors=True)
+                self._scratch_dir = None
 
     def load(self, batch: LoadBatch) -> LoadResult:
         with self._lock:
@@ -138,6 +152,83 @@ class DuckDBLoader(Loader):
                 raise
             self._layout.accept(columns)
             return result
+
+    def load_lines(self, lines: list[bytes], prepared: Prepared | None = None) -> LinesResult:
+        """Load a chunk of enriched TSV lines as one batch, columnar (see
+        :mod:`pyplow.loaders.bulk`); the same result as ``load`` of the decoded lines."""
+        from pyplow.loaders.bulk.engine import drop_staging, stage
+        from pyplow.loaders.bulk.run import LinesResult
+
+        with self._lock:
+            load_tstamp = self._clock()
+            staged: Staged | None = None
+            try:
+                staged = stage(
+                    self._con,
+                    lines,
+                    self._layout,
+                    self._stored_ids,
+                    fresh_ids=True,
+                    load_tstamp=load_tstamp,
+                    hint=self._families,
+                    prepared=prepared,
+                    scratch=self._scratch(),
+                )
+                if staged is not None:
+                    self._con.execute("BEGIN TRANSACTION")
+                    result, columns = self._load_staged(staged, load_tstamp)
+                    self._con.execute("COMMIT")
+            except self._duckdb.Error as exc:
+                self._rollback()
+                raise self._error(exc, "loading a batch") from exc
+            except BaseException:
+                self._rollback()
+                raise
+            finally:
+                with contextlib.suppress(self._duckdb.Error):
+                    drop_staging(self._con, staged)
+            if staged is not None:
+                self._layout.accept(columns)
+                self._families = staged.families
+                return LinesResult(result, len(staged.bad))
+        events, failed = split_rows(lines)
+        return LinesResult(self.load(LoadBatch(events=events, bad_rows=failed)), len(failed))
+
+    def _scratch(self) -> Path:
+        if self._scratch_dir is None:
+            self._scratch_dir = Path(tempfile.mkdtemp(prefix="pyplow-load-"))
+        return self._scratch_dir
+
+    def _load_staged(
+        self, staged: Staged, load_tstamp: datetime
+    ) -> tuple[LoadResult, list[WideColumn]]:
+        result = LoadResult(duplicates_skipped=staged.skipped, duplicates_flagged=staged.flagged)
+        columns = self._layout.columns_for(staged.slow, also=staged.also)
+        for column in columns:
+            self._apply(column)
+        if staged.fast_rows:
+            self._con.execute(f"INSERT INTO {self._events} BY NAME {staged.fast_sql}")
+        wide = self._layout.to_arrow(staged.slow, load_tstamp, also=staged.also)
+        result.bad.extend(wide.bad)
+        if wide.table.num_rows:
+            self._con.register(_BATCH_VIEW, _naive_timestamps(wide.table))
+            self._con.execute(f"INSERT INTO {self._events} BY NAME SELECT * FROM {_BATCH_VIEW}")
+            self._con.unregister(_BATCH_VIEW)
+        result.loaded = staged.fast_rows + wide.table.num_rows
+        result.bad_rows_stored = self._insert_bad_rows(staged.bad, load_tstamp)
+        return result, columns
+
+    def _stored_ids(self, ids: Any) -> dict[str, set[str | None]]:
+        self._con.register(_IDS_VIEW, pa.table({"event_id": ids}))
+        rows = self._con.execute(
+            f"SELECT event_id, event_fingerprint FROM {self._events} "
+            f"WHERE event_id IN (SELECT event_id FROM {_IDS_VIEW})"
+        ).fetchall()
+        self._con.unregister(_IDS_VIEW)
+        stored: dict[str, set[str | None]] = {}
+        for event_id, fingerprint in rows:
+            stored.setdefault(event_id, set()).add(fingerprint)
+        return stored
 
     def _rollback(self) -> None:
         # no transaction may be open (it failed to start) or the connection may be gone

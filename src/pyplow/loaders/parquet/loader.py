@@ -27,8 +27,11 @@ one is recognised too.
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import shutil
 import sqlite3
+import tempfile
 import threading
 import time
 import uuid
@@ -63,6 +66,9 @@ from pyplow.loaders.parquet.target import Target
 
 if TYPE_CHECKING:
     from pyplow.iglu import Resolver
+    from pyplow.loaders.bulk.chunks import Prepared
+    from pyplow.loaders.bulk.engine import Families, Staged
+    from pyplow.loaders.bulk.run import LinesResult
     from pyplow.loaders.wide import WideLayout
 
 __all__ = ["ParquetLoader"]
@@ -100,6 +106,9 @@ class ParquetLoader(Loader):
         self._lock = threading.RLock()
         self._last_purge = float("-inf")
         self._closed = False
+        self._con: Any = None
+        self._scratch: Path | None = None
+        self._families: Families | None = None
         scratch_parent = self._spool_dir(config)
         self.target = Target(config.path, config.storage_options, scratch_parent / "scratch")
         if config.spool_dir is None and not self.target.local:
@@ -142,6 +151,101 @@ class ParquetLoader(Loader):
                 log.warning("parquet: rolling files failed (%s); retried before the next load", exc)
             return result
 
+    def load_lines(self, lines: list[bytes], prepared: Prepared | None = None) -> LinesResult:
+        """Load a chunk of enriched TSV lines as one batch, columnar (see
+        :mod:`pyplow.loaders.bulk`); the same result as ``load`` of the decoded lines."""
+        from pyplow.loaders.bulk.engine import drop_staging, stage
+        from pyplow.loaders.bulk.run import LinesResult
+        from pyplow.loaders.runner import split_rows
+
+        with self._lock:
+            if self._closed:
+                raise TerminalLoadError("the Parquet loader is closed")
+            self._finish_pending()
+            now = self._clock()
+            self._purge(now)
+            load_tstamp = datetime.fromtimestamp(now, UTC)
+            con = self._duckdb()
+            staged = None
+            try:
+                staged = stage(
+                    con,
+                    lines,
+                    self._layout,
+                    lambda ids: self.spool.stored(ids.to_pylist()),
+                    fresh_ids=False,
+                    load_tstamp=load_tstamp,
+                    hint=self._families,
+                    prepared=prepared,
+                    scratch=self._scratch_dir(),
+                    seen=True,
+                )
+                if staged is not None:
+                    fast = con.sql(staged.fast_sql).to_arrow_table()
+            except self._duckdb_error() as exc:  # a bug, or memory exhausted
+                raise TerminalLoadError(f"parquet: staging a batch failed: {exc}") from exc
+            finally:
+                with contextlib.suppress(self._duckdb_error()):
+                    drop_staging(con, staged)
+            if staged is not None:
+                result = self._spool_staged(staged, fast, now, load_tstamp)
+                self._families = staged.families
+                try:
+                    self._roll(now, force=False)
+                except LoadError as exc:
+                    log.warning("parquet: rolling files failed (%s); retried later", exc)
+                return LinesResult(result, len(staged.bad))
+        events, failed = split_rows(lines)
+        return LinesResult(self.load(LoadBatch(events=events, bad_rows=failed)), len(failed))
+
+    @staticmethod
+    def _duckdb_error() -> type[Exception]:
+        import duckdb
+
+        error: type[Exception] = duckdb.Error
+        return error
+
+    def _duckdb(self) -> Any:
+        if self._con is None:
+            import duckdb
+
+            self._con = duckdb.connect()
+        return self._con
+
+    def _scratch_dir(self) -> Path:
+        if self._scratch is None:
+            self._scratch = Path(tempfile.mkdtemp(prefix="pyplow-parquet-"))
+        return self._scratch
+
+    def _spool_staged(
+        self, staged: Staged, fast: Any, now: float, load_tstamp: datetime
+    ) -> LoadResult:
+        pa = require("pyarrow")
+        columns = self._layout.columns_for(staged.slow, also=staged.also)
+        wide = self._layout.to_arrow(staged.slow, load_tstamp, also=staged.also)
+        table = pa.concat_tables([fast.cast(wide.table.schema), wide.table])
+        segments = [
+            Segment(EVENTS, partition, part.num_rows, arrowio.to_ipc(part))
+            for partition, part in _by_partition(table)
+        ]
+        if staged.bad:
+            table_bad = arrowio.bad_rows_table(staged.bad, load_tstamp)
+            segments.append(
+                Segment(
+                    BAD_ROWS, partition_of(load_tstamp), len(staged.bad), arrowio.to_ipc(table_bad)
+                )
+            )
+        known = {c.name: c.schema_key.to_uri() for c in columns}
+        self._spool_write(lambda: self.spool.commit(segments, staged.seen, now, known))
+        self._layout.accept(columns)
+        return LoadResult(
+            loaded=table.num_rows,
+            duplicates_skipped=staged.skipped,
+            duplicates_flagged=staged.flagged,
+            bad_rows_stored=len(staged.bad),
+            bad=list(wide.bad),
+        )
+
     def flush(self, *, force: bool = False) -> int:
         """Roll partitions that are due (all of them with ``force``); how many files written.
 
@@ -163,6 +267,10 @@ class ParquetLoader(Loader):
             finally:
                 self._closed = True
                 self.spool.close()
+                if self._con is not None:
+                    self._con.close()
+                if self._scratch is not None:
+                    shutil.rmtree(self._scratch, ignore_errors=True)
 
     # -- spooling --------------------------------------------------------------------------
 

@@ -22,6 +22,7 @@ revision the column was built for) to restore it.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any, Final
@@ -186,23 +187,29 @@ class WideLayout:
                 self._columns[name] = column
         return column
 
-    def _plan(self, events: Sequence[EnrichedEvent], include_known: bool = False) -> _Plan:
+    def _plan(
+        self,
+        events: Sequence[EnrichedEvent],
+        include_known: bool = False,
+        also: Iterable[tuple[str, str]] = (),
+    ) -> _Plan:
         newest: dict[str, tuple[str, SchemaKey]] = {}
         failed: dict[str, Any] = {}
-        for prefix, entity in _entities(events):
-            key = SchemaKey.parse(entity.schema)
+        uses = ((prefix, entity.schema) for prefix, entity in _entities(events))
+        for prefix, uri in itertools.chain(uses, also):
+            key = SchemaKey.parse(uri)
             if isinstance(key, IgluParseError):  # decode_tsv never lets one through
-                failed[entity.schema] = {"schemaKey": entity.schema, "message": key.message}
+                failed[uri] = {"schemaKey": uri, "message": key.message}
                 continue
-            name = wide_column(prefix, entity.schema)
+            name = wide_column(prefix, uri)
             seen = newest.get(name)
             if seen is None or seen[1] < key:
                 newest[name] = (prefix, key)
-            if entity.schema not in failed:
+            if uri not in failed:
                 shape = self._entity_shape(key)
                 if isinstance(shape, ResolutionError):
                     error = msgspec.to_builtins(shape)
-                    failed[entity.schema] = {"schemaKey": entity.schema, "error": error}
+                    failed[uri] = {"schemaKey": uri, "error": error}
         columns: dict[str, _Column] = {}
         for name, (prefix, key) in newest.items():
             base = self._accepted(name, prefix)
@@ -223,10 +230,14 @@ class WideLayout:
 
     # -- public API ----------------------------------------------------------------------------
 
-    def columns_for(self, events: Sequence[EnrichedEvent]) -> list[WideColumn]:
-        """Columns the target lacks (or must widen) to store ``events``, sorted by name."""
+    def columns_for(
+        self, events: Sequence[EnrichedEvent], *, also: Iterable[tuple[str, str]] = ()
+    ) -> list[WideColumn]:
+        """Columns the target lacks (or must widen) to store ``events``, sorted by name;
+        ``also``: more ``(prefix, schema URI)`` uses (``contexts`` or ``unstruct_event``) to
+        plan for, from events that are not decoded (the columnar bulk path)."""
         out = []
-        for name, column in sorted(self._plan(events).columns.items()):
+        for name, column in sorted(self._plan(events, also=also).columns.items()):
             accepted = self._columns.get(name)
             if accepted is None:
                 out.append(WideColumn(name, column.arrow, column.key))
@@ -248,12 +259,14 @@ class WideLayout:
         load_tstamp: datetime,
         *,
         include_known: bool = False,
+        also: Iterable[tuple[str, str]] = (),
     ) -> WideBatch:
         """The events as a table: atomic columns, then the wide columns of the families present
         (all accepted ones too with ``include_known``) sorted by name. Events whose entities do
         not fit their column (or whose schema cannot be resolved) become ``loader_iglu_error``
-        bad rows instead."""
-        plan = self._plan(events, include_known)
+        bad rows instead. ``also``: as for :meth:`columns_for` (the columns are planned for
+        them too, so that a batch split between the two paths gets one layout)."""
+        plan = self._plan(events, include_known, also)
         rows = [msgspec.structs.astuple(e) for e in events]
         failures = atomic_failures(rows)
         wide_rows: list[dict[str, Any]] = []
@@ -272,6 +285,15 @@ class WideLayout:
         bad = tuple(self._bad_row(events[i], failures[i]) for i in sorted(failures))
         table = pa.Table.from_arrays(arrays, names=names)
         return WideBatch(table, tuple(events[i] for i in good), bad)
+
+    def shapes_for(
+        self, events: Sequence[EnrichedEvent], *, also: Iterable[tuple[str, str]] = ()
+    ) -> tuple[dict[str, tuple[Shape, Any]], set[str]]:
+        """The planned columns (name → shape and Arrow type) for ``events`` and ``also``, and
+        the schema URIs whose events cannot be stored (unparseable or unresolvable)."""
+        plan = self._plan(events, also=also)
+        shapes = {name: (c.shape, c.arrow) for name, c in plan.columns.items()}
+        return shapes, set(plan.failed)
 
     def _bad_row(self, event: EnrichedEvent, failure: list[Any]) -> bytes:
         payload = to_lossless_json(event)

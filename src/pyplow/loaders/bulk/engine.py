@@ -1,0 +1,410 @@
+"""One chunk of enriched TSV lines, staged in DuckDB: typed, checked, deduplicated, planned.
+
+:func:`stage` works in a DuckDB connection (the target database for the DuckDB loader, an
+in-memory one for Parquet) and leaves, for the caller's transaction:
+
+- ``Staged.fast_sql``: a ``SELECT`` of the rows the columnar path stores (the atomic columns
+  typed, ``load_tstamp``, then the planned wide columns sorted by name, as
+  :meth:`~pyplow.loaders.wide.WideLayout.to_arrow` lays them out);
+- ``Staged.slow``: decoded events for the per-row path, in input order: rows the columnar
+  checks do not vouch for (which decode after all), events stored under a new id by
+  deduplication, events with entities the SQL does not build;
+- ``Staged.bad``: ``loader_parsing_error`` bad rows of lines that do not decode.
+
+Deduplication is that of :func:`pyplow.loaders.dedup.decide`, over all the chunk's events in
+input order: only events whose ``event_id`` is repeated in the chunk, or already stored, are
+decided one by one (in Python); the others are kept as they are. The wide columns are planned
+for both paths together (``also``), so the chunk gets one layout whichever path its rows take.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, Final
+
+import msgspec
+import pyarrow as pa  # type: ignore[import-untyped]
+
+from pyplow.event import FIELD_INDEX, EnrichedEvent
+from pyplow.iglu import IgluParseError, SchemaKey
+from pyplow.loaders.bulk.atomic_sql import atomic_ok, typed_columns
+from pyplow.loaders.bulk.chunks import ChunkSource, Prepared, arrow_chunk, csv_chunk
+from pyplow.loaders.bulk.entities_sql import (
+    JSON_FIELDS,
+    NARROW,
+    PARSED,
+    PARSED_CHECK,
+    family_value,
+    fast_shape,
+    fits_cheaply,
+    fits_hint,
+    json_ok,
+    literal,
+    row_fits,
+    typed_parsed,
+)
+from pyplow.loaders.dedup import decide, flagged, flagged_id
+from pyplow.loaders.duckdb.ddl import duckdb_type, quote
+from pyplow.loaders.runner import split_rows
+from pyplow.loaders.wide import WideLayout, wide_column
+from pyplow.loaders.wide.shapes import ListOf, Record
+
+__all__ = ["Staged", "StoredLookup", "drop_staging", "stage"]
+
+STAGE: Final = "__pyplow_stage"
+EXCLUDED: Final = "__pyplow_excluded"
+_IDS: Final = "__pyplow_ids"
+_ENVELOPE_CRITERIA: Final = {
+    "contexts": "iglu:com.snowplowanalytics.snowplow/contexts/jsonschema/1-0-",
+    "unstruct_event": "iglu:com.snowplowanalytics.snowplow/unstruct_event/jsonschema/1-0-",
+}
+_ID: Final = f"c{FIELD_INDEX['event_id']}"
+_FP: Final = f"c{FIELD_INDEX['event_fingerprint']}"
+_KEEP: Final = f"__row NOT IN (SELECT __row FROM {EXCLUDED})"
+
+#: Rows a cheap check cannot vouch for that are decoded one by one rather than checked in SQL.
+_DECODE_AT_MOST: Final = 2000
+#: Schema families the SQL builds: column name → prefix, entity record shape, schema URIs.
+Families = dict[str, tuple[str, Record, set[str]]]
+
+#: Looks up stored events: event ids (an Arrow array) → event_id → fingerprints stored.
+StoredLookup = Callable[[Any], dict[str, set[str | None]]]
+
+
+class Staged(msgspec.Struct):
+    """What :func:`stage` leaves for the caller (see the module docstring)."""
+
+    fast_sql: str
+    slow: list[EnrichedEvent]
+    #: ``(prefix, schema URI)`` used by the rows of ``fast_sql`` (for ``WideLayout`` plans).
+    also: list[tuple[str, str]]
+    bad: list[bytes]
+    source: ChunkSource | None = None
+    skipped: int = 0
+    flagged: int = 0
+    #: How many rows ``fast_sql`` gives.
+    fast_rows: int = 0
+    #: The schema families the SQL built (the ``hint`` for the next chunk).
+    families: dict[str, tuple[str, Record, set[str]]] = msgspec.field(default_factory=dict)
+    #: event_id → fingerprints of every event of the chunk (when asked for).
+    seen: dict[str, set[str | None]] = msgspec.field(default_factory=dict)
+
+
+def drop_staging(con: Any, staged: Staged | None = None) -> None:
+    """Remove what :func:`stage` created (also after a failure)."""
+    for table in (STAGE, EXCLUDED):
+        con.execute(f"DROP TABLE IF EXISTS {table}")
+    with contextlib.suppress(Exception):
+        con.unregister(_IDS)
+    if staged is not None and staged.source is not None:
+        staged.source.close(con)
+
+
+def _decode(line: bytes) -> EnrichedEvent | bytes:
+    events, failed = split_rows([line])
+    return events[0] if events else failed[0]
+
+
+def _iglu(uri: str) -> bool:
+    return not isinstance(SchemaKey.parse(uri), IgluParseError)
+
+
+def _valid_uris(con: Any) -> tuple[dict[str, set[str]], set[str]]:
+    envelopes: dict[str, set[str]] = {}
+    entities: set[str] = set()
+    for _, parsed, prefix in JSON_FIELDS:
+        rows = con.execute(f"SELECT DISTINCT {parsed}_env FROM {STAGE}").fetchall()
+        criterion = _ENVELOPE_CRITERIA[prefix]
+        envelopes.setdefault(prefix, set()).update(
+            uri
+            for (uri,) in rows
+            if isinstance(uri, str) and uri.startswith(criterion) and _iglu(uri)
+        )
+        if prefix == "unstruct_event":
+            sql = f"SELECT DISTINCT {parsed}_s FROM {STAGE}"
+        else:
+            sql = f"SELECT DISTINCT unnest({parsed}_s) FROM {STAGE}"
+        entities.update(uri for (uri,) in con.execute(sql).fetchall() if isinstance(uri, str))
+    return envelopes, {uri for uri in entities if _iglu(uri)}
+
+
+def _exclude(con: Any, rows: list[int]) -> None:
+    if rows:
+        con.execute(f"INSERT INTO {EXCLUDED} SELECT unnest(?::BIGINT[])", [rows])
+
+
+def _fast_uses(con: Any) -> list[tuple[str, str]]:
+    parts = []
+    for _, parsed, prefix in JSON_FIELDS:
+        select = f"{parsed}_s" if prefix == "unstruct_event" else f"unnest({parsed}_s)"
+        parts.append(
+            f"SELECT DISTINCT '{prefix}' AS p, {select} AS s FROM {STAGE} "
+            f"WHERE NOT {parsed}_none AND {_KEEP}"
+        )
+    rows = con.execute(" UNION ".join(parts)).fetchall()
+    return sorted((p, s) for p, s in rows if s is not None)
+
+
+def _staged_narrow(con: Any, source: ChunkSource, hint: Families | None) -> bool:
+    narrow = ", ".join(f"{sql} AS {name}" for name, sql in NARROW)
+    narrow += f", {fits_hint(hint)} AS __fit0"
+    parsed = ", ".join(f"{sql} AS {name}" for name, sql in PARSED_CHECK)
+    try:
+        con.execute(
+            f"CREATE OR REPLACE TEMP TABLE {STAGE} AS SELECT __row, __id, __fp, "
+            f"__atomic_ok, {narrow} FROM (SELECT __row, {_ID} AS __id, {_FP} AS __fp, "
+            f"{atomic_ok()} AS __atomic_ok, c52, c58, c122, {parsed} FROM {source.sql})"
+        )
+        (count,) = con.execute(f"SELECT count(*) FROM {STAGE}").fetchall()[0]
+    except Exception:
+        return False
+    return bool(count == source.rows)
+
+
+def _first_pass(
+    con: Any,
+    lines: list[bytes],
+    scratch: Path,
+    hint: Families | None,
+    prepared: Prepared | None,
+) -> ChunkSource | None:
+    """Stage the narrow table of the chunk; the chunk's source, or ``None`` (row by row)."""
+    source = csv_chunk(lines, scratch) if prepared is None else prepared.source
+    if source is not None:
+        if _staged_narrow(con, source, hint):
+            return source
+        source.close(con)
+    source = arrow_chunk(con, lines)
+    if source is not None:
+        if _staged_narrow(con, source, hint):
+            return source
+        source.close(con)
+    return None
+
+
+def _rows_with_ids(con: Any, ids: set[str]) -> list[tuple[int, str, str | None]]:
+    """Kept rows of the stage whose ``event_id`` is one of ``ids``."""
+    if not ids:
+        return []
+    con.register(_IDS, pa.table({"id": pa.array(sorted(ids), pa.string())}))
+    try:
+        rows: list[tuple[int, str, str | None]] = con.execute(
+            f"SELECT __row, __id, __fp FROM {STAGE} "
+            f"WHERE {_KEEP} AND __id IN (SELECT id FROM {_IDS})"
+        ).fetchall()
+    finally:
+        con.unregister(_IDS)
+    return rows
+
+
+def _sequential(
+    con: Any, slow: dict[int, EnrichedEvent], stored: StoredLookup, fresh_ids: bool
+) -> tuple[dict[int, tuple[str, str | None]], dict[str, set[str | None]]]:
+    """The ``(event_id, fingerprint)`` of the events to decide one by one (by row), and what
+    the target stores for them. The others are kept as they are: ``decide`` keeps an event
+    whose id no other event of the chunk, no stored event and no new id of a duplicate has."""
+    special = {
+        i
+        for (i,) in con.execute(
+            f"SELECT __id FROM {STAGE} WHERE {_KEEP} GROUP BY __id HAVING count(*) > 1"
+        ).fetchall()
+    }
+    special.update(e.event_id or "" for e in slow.values())
+    ids = con.sql(f"SELECT DISTINCT __id FROM {STAGE} WHERE {_KEEP}").to_arrow_table()
+    known = stored(
+        pa.concat_arrays(
+            [
+                *(chunk.cast(pa.string()) for chunk in ids.column(0).chunks),
+                pa.array(sorted(special), pa.string()),
+            ]
+        )
+    )
+    special.update(known)
+    keys: dict[int, tuple[str, str | None]] = {
+        row: (e.event_id or "", e.event_fingerprint) for row, e in slow.items()
+    }
+    fresh: set[str] = set()
+    while special:
+        keys.update((row, (i, fp)) for row, i, fp in _rows_with_ids(con, special))
+        # an event whose id is the new id of a duplicate of the chunk is decided too
+        more = {flagged_id(*key) for key in keys.values()} - fresh
+        fresh |= more
+        special = more
+    if fresh_ids and fresh:
+        for event_id, fps in stored(pa.array(sorted(fresh), pa.string())).items():
+            known.setdefault(event_id, set()).update(fps)
+    return keys, known
+
+
+def _same(families: Families, hint: Families | None) -> bool:
+    if hint is None:
+        return False
+    return all(
+        name in hint and hint[name][:2] == (prefix, record)
+        for name, (prefix, record, _) in families.items()
+    )
+
+
+def _unfit(con: Any, source: ChunkSource, families: Families, hint: Families | None) -> list[int]:
+    """Kept rows whose entities the SQL does not build (they take the per-row path)."""
+    where = _KEEP
+    if _same(families, hint):
+        cheap = fits_cheaply(families)
+        suspect = f"SELECT __row FROM {STAGE} WHERE {_KEEP} AND NOT coalesce({cheap}, false)"
+        suspects = [r for (r,) in con.execute(suspect).fetchall()]
+        if len(suspects) <= _DECODE_AT_MOST:
+            return suspects
+        where = f"__row IN ({suspect})"
+    parsed = ", ".join(f"{sql} AS {name}" for name, sql in PARSED)
+    chunk = f"(SELECT *, {parsed} FROM {source.sql} WHERE {where})"
+    return [
+        r
+        for (r,) in con.execute(
+            f"SELECT __row FROM {chunk} WHERE NOT coalesce({row_fits(families)}, false)"
+        ).fetchall()
+    ]
+
+
+def _apply_decisions(
+    lines: list[bytes],
+    slow: dict[int, EnrichedEvent],
+    keys: dict[int, tuple[str, str | None]],
+    known: dict[str, set[str | None]],
+    out: Staged,
+) -> list[int]:
+    """Decide (in row order) the events of ``keys``: skipped ones leave ``slow``, flagged ones
+    join it under their new id; returns the rows the columnar path no longer stores."""
+    order = sorted(keys)
+    moved: list[int] = []
+    for row, decision in zip(order, decide((keys[r] for r in order), known), strict=True):
+        event_id = keys[row][0]
+        if decision is None:
+            out.skipped += 1
+            if slow.pop(row, None) is None:
+                moved.append(row)
+        elif decision != event_id:
+            out.flagged += 1
+            event = slow.get(row)
+            if event is None:
+                decoded = _decode(lines[row])
+                assert isinstance(decoded, EnrichedEvent), "a checked row always decodes"
+                event = decoded
+                moved.append(row)
+            slow[row] = flagged(event, decision)
+    return moved
+
+
+def _fast_families(
+    uses: list[tuple[str, str]], shapes: dict[str, tuple[Any, Any]], failed: set[str]
+) -> Families:
+    """The planned families whose columns the SQL builds, with the schema URIs of ``uses``."""
+    families: Families = {}
+    for prefix, uri in uses:
+        name = wide_column(prefix, uri)
+        found = shapes.get(name)
+        if uri in failed or found is None:
+            continue
+        shape = found[0]
+        record = shape.item if isinstance(shape, ListOf) else shape
+        if isinstance(record, Record) and fast_shape(record):
+            families.setdefault(name, (prefix, record, set()))[2].add(uri)
+    return families
+
+
+def _fast_select(
+    source: ChunkSource,
+    shapes: dict[str, tuple[Any, Any]],
+    families: Families,
+    load_tstamp: datetime,
+) -> str:
+    """The ``SELECT`` of the rows the columnar path stores, laid out as ``to_arrow`` does."""
+    stamp = load_tstamp.astimezone(UTC).replace(tzinfo=None).isoformat(" ")
+    columns = [f"{expr} AS {quote(name)}" for name, expr in typed_columns()]
+    columns.append(f"TIMESTAMP {literal(stamp)} AS load_tstamp")
+    for name in sorted(shapes):
+        arrow = shapes[name][1]
+        if name in families:
+            prefix, record, uris = families[name]
+            value = family_value(prefix, record, uris, arrow, families)
+            columns.append(f"{value} AS {quote(name)}")
+        else:
+            columns.append(f"CAST(NULL AS {duckdb_type(arrow)}) AS {quote(name)}")
+    typed = ", ".join(f"{sql} AS {name}" for name, sql in typed_parsed(families))
+    chunk = f"(SELECT *, {typed} FROM {source.sql} WHERE {_KEEP})"
+    return f"SELECT {', '.join(columns)} FROM {chunk}"
+
+
+def stage(
+    con: Any,
+    lines: list[bytes],
+    layout: WideLayout,
+    stored: StoredLookup,
+    *,
+    fresh_ids: bool,
+    load_tstamp: datetime,
+    scratch: Path,
+    seen: bool = False,
+    hint: Families | None = None,
+    prepared: Prepared | None = None,
+) -> Staged | None:
+    """Stage ``lines`` (see the module docstring); ``None`` when the chunk must be loaded row
+    by row. ``stored`` looks up stored events (``fresh_ids``: also under the ids their
+    duplicates would get, as :func:`~pyplow.loaders.dedup.lookup_ids` does); ``seen``: fill
+    ``Staged.seen`` with the ``(event_id, fingerprint)`` of every event of the chunk;
+    ``hint``: the ``Staged.families`` of the previous chunk (when the chunk's families are
+    the same, the first pass has already told which rows surely fit them); ``prepared``:
+    what :func:`~pyplow.loaders.bulk.chunks.csv_chunk` made of ``lines`` ahead of time."""
+
+    source = _first_pass(con, lines, scratch, hint, prepared)
+    if source is None:
+        return None
+    bad = [b for b in map(_decode, source.malformed) if isinstance(b, bytes)]
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {EXCLUDED} (__row BIGINT)")
+    envelopes, entities = _valid_uris(con)
+    ok = f"__atomic_ok AND {json_ok(envelopes, entities)}"
+    unsure = [
+        r
+        for (r,) in con.execute(
+            f"SELECT __row FROM {STAGE} WHERE NOT coalesce({ok}, false)"
+        ).fetchall()
+    ]
+    _exclude(con, unsure)
+    slow: dict[int, EnrichedEvent] = {}
+    for row in unsure:
+        decoded = _decode(lines[row])
+        if isinstance(decoded, bytes):
+            bad.append(decoded)
+        else:
+            slow[row] = decoded
+
+    keys, known = _sequential(con, slow, stored, fresh_ids)
+    out = Staged(fast_sql="", slow=[], also=[], bad=bad, source=source)
+    if seen:
+        for event_id, fingerprints in con.execute(
+            f"SELECT __id, list(DISTINCT __fp) FROM {STAGE} WHERE {_KEEP} GROUP BY __id"
+        ).fetchall():
+            out.seen[event_id] = set(fingerprints)
+        for e in slow.values():
+            out.seen.setdefault(e.event_id or "", set()).add(e.event_fingerprint)
+    moved = _apply_decisions(lines, slow, keys, known, out)
+    _exclude(con, moved)
+
+    # the wide columns, planned for both paths; rows the SQL does not build go per row
+    out.also = _fast_uses(con)
+    events = [slow[r] for r in sorted(slow)]
+    shapes, failed = layout.shapes_for(events, also=out.also)
+    families = _fast_families(out.also, shapes, failed)
+    out.families = families
+    unfit = _unfit(con, source, families, hint)
+    _exclude(con, unfit)
+    for row in unfit:
+        decoded = _decode(lines[row])
+        assert isinstance(decoded, EnrichedEvent), "a checked row always decodes"
+        slow[row] = decoded
+    out.slow = [slow[r] for r in sorted(slow)]
+    out.fast_sql = _fast_select(source, shapes, families, load_tstamp)
+    (out.fast_rows,) = con.execute(f"SELECT count(*) FROM {STAGE} WHERE {_KEEP}").fetchall()[0]
+    return out
