@@ -18,7 +18,7 @@ import contextlib
 import shutil
 import tempfile
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -137,19 +137,26 @@ class DuckDBLoader(Loader):
                 shutil.rmtree(self._scratch_dir, ignore_errors=True)
                 self._scratch_dir = None
 
+    @contextlib.contextmanager
+    def _failures_rolled_back(self) -> Iterator[None]:
+        """Any failure inside rolls the open transaction back; DuckDB's errors come out as
+        transient or terminal load errors."""
+        try:
+            yield
+        except self._duckdb.Error as exc:
+            self._rollback()
+            raise self._error(exc, "loading a batch") from exc
+        except BaseException:
+            self._rollback()
+            raise
+
     def load(self, batch: LoadBatch) -> LoadResult:
         with self._lock:
             load_tstamp = self._clock()
-            try:
+            with self._failures_rolled_back():
                 self._con.execute("BEGIN TRANSACTION")
                 result, columns = self._load(batch, load_tstamp)
                 self._con.execute("COMMIT")
-            except self._duckdb.Error as exc:
-                self._rollback()
-                raise self._error(exc, "loading a batch") from exc
-            except BaseException:
-                self._rollback()
-                raise
             self._layout.accept(columns)
             return result
 
@@ -163,27 +170,22 @@ class DuckDBLoader(Loader):
             load_tstamp = self._clock()
             staged: Staged | None = None
             try:
-                staged = stage(
-                    self._con,
-                    lines,
-                    self._layout,
-                    self._stored_ids,
-                    fresh_ids=True,
-                    load_tstamp=load_tstamp,
-                    hint=self._families,
-                    prepared=prepared,
-                    scratch=self._scratch(),
-                )
-                if staged is not None:
-                    self._con.execute("BEGIN TRANSACTION")
-                    result, columns = self._load_staged(staged, load_tstamp)
-                    self._con.execute("COMMIT")
-            except self._duckdb.Error as exc:
-                self._rollback()
-                raise self._error(exc, "loading a batch") from exc
-            except BaseException:
-                self._rollback()
-                raise
+                with self._failures_rolled_back():
+                    staged = stage(
+                        self._con,
+                        lines,
+                        self._layout,
+                        self._stored_ids,
+                        fresh_ids=True,
+                        load_tstamp=load_tstamp,
+                        hint=self._families,
+                        prepared=prepared,
+                        scratch=self._scratch(),
+                    )
+                    if staged is not None:
+                        self._con.execute("BEGIN TRANSACTION")
+                        result, columns = self._load_staged(staged, load_tstamp)
+                        self._con.execute("COMMIT")
             finally:
                 with contextlib.suppress(self._duckdb.Error):
                     drop_staging(self._con, staged)

@@ -35,7 +35,7 @@ import tempfile
 import threading
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -224,17 +224,7 @@ class ParquetLoader(Loader):
         columns = self._layout.columns_for(staged.slow, also=staged.also)
         wide = self._layout.to_arrow(staged.slow, load_tstamp, also=staged.also)
         table = pa.concat_tables([fast.cast(wide.table.schema), wide.table])
-        segments = [
-            Segment(EVENTS, partition, part.num_rows, arrowio.to_ipc(part))
-            for partition, part in _by_partition(table)
-        ]
-        if staged.bad:
-            table_bad = arrowio.bad_rows_table(staged.bad, load_tstamp)
-            segments.append(
-                Segment(
-                    BAD_ROWS, partition_of(load_tstamp), len(staged.bad), arrowio.to_ipc(table_bad)
-                )
-            )
+        segments = _segments(table, staged.bad, load_tstamp)
         known = {c.name: c.schema_key.to_uri() for c in columns}
         self._spool_write(lambda: self.spool.commit(segments, staged.seen, now, known))
         self._layout.accept(columns)
@@ -288,20 +278,7 @@ class ParquetLoader(Loader):
         wide = self._layout.to_arrow(decided.events, load_tstamp)
         table = wide.table
         bad.extend(wide.bad)
-        segments = [
-            Segment(EVENTS, partition, part.num_rows, arrowio.to_ipc(part))
-            for partition, part in _by_partition(table)
-        ]
-        if batch.bad_rows:
-            table_bad = arrowio.bad_rows_table(batch.bad_rows, load_tstamp)
-            segments.append(
-                Segment(
-                    BAD_ROWS,
-                    partition_of(load_tstamp),
-                    len(batch.bad_rows),
-                    arrowio.to_ipc(table_bad),
-                )
-            )
+        segments = _segments(table, batch.bad_rows, load_tstamp)
         seen: dict[str, set[str | None]] = {}
         for event in keyed:
             seen.setdefault(event.event_id or "", set()).add(event.event_fingerprint)
@@ -380,6 +357,21 @@ class ParquetLoader(Loader):
 
 def _writer(table: Any, config: ParquetConfig) -> Callable[[Any], None]:
     return lambda file: arrowio.write_parquet(table, file, config)
+
+
+def _segments(table: Any, bad_rows: Sequence[bytes], load_tstamp: datetime) -> list[Segment]:
+    """The spool segments of one batch: its events by partition, then its bad rows (in the
+    partition of the load time)."""
+    segments = [
+        Segment(EVENTS, partition, part.num_rows, arrowio.to_ipc(part))
+        for partition, part in _by_partition(table)
+    ]
+    if bad_rows:
+        table_bad = arrowio.bad_rows_table(bad_rows, load_tstamp)
+        segments.append(
+            Segment(BAD_ROWS, partition_of(load_tstamp), len(bad_rows), arrowio.to_ipc(table_bad))
+        )
+    return segments
 
 
 def _by_partition(table: Any) -> list[tuple[str, Any]]:
