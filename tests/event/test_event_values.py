@@ -1,3 +1,5 @@
+import math
+import re
 from datetime import UTC, datetime, timedelta, timezone
 from decimal import Decimal
 
@@ -6,6 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pyplow.event.values import (
+    InvalidTextError,
     WholeSecondTimestamp,
     format_instant,
     format_java_float,
@@ -17,6 +20,12 @@ from pyplow.event.values import (
     parse_int_memo,
     parse_timestamp,
     parse_uuid,
+    strict_bool,
+    strict_decimal,
+    strict_float,
+    strict_int,
+    strict_timestamp,
+    strict_uuid,
 )
 
 
@@ -148,3 +157,68 @@ def test_parsers_never_raise(text: str) -> None:
             parse_uuid,
         ):
             parse(text)
+
+
+_DECIMAL_SYNTAX = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
+
+
+@settings(max_examples=500)
+@given(st.text(alphabet="0123456789+-.eE_ \t\x1f\x0bnaif١", min_size=1, max_size=12))
+def test_strict_float_reads_exactly_the_decimal_syntax(text: str) -> None:
+    # strict_float leans on float() and rules out what float() accepts beyond plain decimals;
+    # this pins it to the grammar written out as a regex.
+    expected = None
+    if _DECIMAL_SYNTAX.fullmatch(text) and math.isfinite(float(text)):
+        expected = float(text)
+    assert parse_float(text) == expected
+    if expected is None:
+        with pytest.raises(InvalidTextError):
+            strict_float(text)
+    else:
+        assert strict_float(text) == expected
+
+
+@settings(max_examples=300)
+@given(st.text(max_size=30) | st.sampled_from(["443", "-7", "0", "1", "2024-05-01 10:00:01.512"]))
+def test_strict_parsers_agree_with_the_lenient_ones(text: str) -> None:
+    if not text:
+        return
+    pairs = [
+        (parse_int, strict_int),
+        (parse_decimal, strict_decimal),
+        (parse_float, strict_float),
+        (parse_bool, strict_bool),
+        (parse_timestamp, strict_timestamp),
+        (parse_uuid, strict_uuid),
+    ]
+    for lenient, strict in pairs:
+        expected = lenient(text)
+        if expected is None:
+            with pytest.raises(InvalidTextError):
+                strict(text)
+        else:
+            assert strict(text) == expected
+    # the memo keeps answering the same way the second time
+    assert parse_int_memo(text) == parse_int(text)
+
+
+def test_week_dates_and_comma_fractions_are_not_timestamps() -> None:
+    for bad in ["2024-W01-1 10:00:01.512", "2024-05-01 10:00:01,512", "2024-05-01T10:00:01.512"]:
+        with pytest.raises(InvalidTextError):
+            strict_timestamp(bad)
+
+
+@settings(max_examples=300)
+@given(
+    st.datetimes(
+        min_value=datetime(1, 1, 1), max_value=datetime(9999, 12, 30), timezones=st.just(UTC)
+    )
+)
+def test_timestamp_text_round_trips(value: datetime) -> None:
+    text = format_timestamp(value)
+    assert len(text) == (26 if value.microsecond % 1000 else 23)
+    assert parse_timestamp(text) == value
+    if value.microsecond % 1000 == 0:
+        v = value
+        expected = f"{v.year:04d}-{v.month:02d}-{v.day:02d} {v.hour:02d}:{v.minute:02d}"
+        assert text == f"{expected}:{v.second:02d}.{v.microsecond // 1000:03d}"

@@ -22,6 +22,7 @@ from typing import Any, Final
 
 import msgspec
 
+from pyplow.event.values import InvalidTextError
 from pyplow.iglu import IgluParseError, SchemaKey
 
 __all__ = [
@@ -36,6 +37,8 @@ __all__ = [
     "decode_contexts",
     "decode_unstruct_event",
     "encode_json",
+    "strict_contexts",
+    "strict_unstruct_event",
 ]
 
 _SNOWPLOW: Final = "iglu:com.snowplowanalytics.snowplow/"
@@ -121,10 +124,16 @@ def _is_iglu_uri(uri: str) -> bool:
     return True
 
 
-def _all_iglu_uris(entities: tuple[Entity, ...]) -> bool:
-    for entity in entities:
-        if entity.schema not in _VALID_URIS and not _is_iglu_uri(entity.schema):
-            return False
+# Envelope URIs already accepted, one set per kind of envelope.
+_GOOD_CONTEXTS: Final[set[str]] = set()
+_GOOD_UNSTRUCT: Final[set[str]] = set()
+
+
+def _good_envelope(uri: str, criterion: str, accepted: set[str]) -> bool:
+    if not (uri.startswith(criterion) and _is_iglu_uri(uri)):
+        return False
+    if len(accepted) < _VALID_URIS_MAX:
+        accepted.add(uri)
     return True
 
 
@@ -153,46 +162,65 @@ def _explain(text: str | bytes, criterion: str, entities: Any, what: str) -> Env
     return EnvelopeError(f"invalid {what}")  # pragma: no cover - the fast path accepted it
 
 
-def decode_contexts(text: str | bytes) -> Contexts | EnvelopeError:
-    """Parse a ``contexts`` / ``derived_contexts`` value (envelope ``contexts`` 1-0-*)."""
+def strict_contexts(text: str | bytes) -> Contexts:
+    """:func:`decode_contexts` raising :class:`~pyplow.event.values.InvalidTextError` instead."""
     try:
         wire = _CONTEXTS_DECODER.decode(text)
     except (msgspec.DecodeError, UnicodeError):
-        wire = None
-    if (
-        wire is None
-        or not wire.schema.startswith(_CONTEXTS_CRITERION)
-        or not _is_iglu_uri(wire.schema)
-        or not _all_iglu_uris(wire.data)
+        raise InvalidTextError(text) from None
+    schema = wire.schema
+    if schema not in _GOOD_CONTEXTS and not _good_envelope(
+        schema, _CONTEXTS_CRITERION, _GOOD_CONTEXTS
     ):
+        raise InvalidTextError(text)
+    data = wire.data
+    for entity in data:
+        if entity.schema not in _VALID_URIS and not _is_iglu_uri(entity.schema):
+            raise InvalidTextError(text)
+    return Contexts(schema, data)
+
+
+def strict_unstruct_event(text: str | bytes) -> UnstructEvent:
+    """:func:`decode_unstruct_event` raising :class:`~pyplow.event.values.InvalidTextError`."""
+    try:
+        wire = _UNSTRUCT_DECODER.decode(text)
+    except (msgspec.DecodeError, UnicodeError):
+        raise InvalidTextError(text) from None
+    schema = wire.schema
+    if schema not in _GOOD_UNSTRUCT and not _good_envelope(
+        schema, _UNSTRUCT_CRITERION, _GOOD_UNSTRUCT
+    ):
+        raise InvalidTextError(text)
+    data = wire.data
+    if data.schema not in _VALID_URIS and not _is_iglu_uri(data.schema):
+        raise InvalidTextError(text)
+    return UnstructEvent(schema=schema, data=data)
+
+
+def decode_contexts(text: str | bytes) -> Contexts | EnvelopeError:
+    """Parse a ``contexts`` / ``derived_contexts`` value (envelope ``contexts`` 1-0-*)."""
+    try:
+        return strict_contexts(text)
+    except InvalidTextError:
         return _explain(
             text,
             _CONTEXTS_CRITERION,
             tuple[Entity, ...],
             "contexts data must be an array of self-describing JSONs",
         )
-    return Contexts(wire.schema, wire.data)
 
 
 def decode_unstruct_event(text: str | bytes) -> UnstructEvent | EnvelopeError:
     """Parse an ``unstruct_event`` value (envelope ``unstruct_event`` 1-0-*)."""
     try:
-        wire = _UNSTRUCT_DECODER.decode(text)
-    except (msgspec.DecodeError, UnicodeError):
-        wire = None
-    if (
-        wire is None
-        or not wire.schema.startswith(_UNSTRUCT_CRITERION)
-        or not _is_iglu_uri(wire.schema)
-        or not _is_iglu_uri(wire.data.schema)
-    ):
+        return strict_unstruct_event(text)
+    except InvalidTextError:
         return _explain(
             text,
             _UNSTRUCT_CRITERION,
             Entity,
             "unstruct_event data must be a self-describing JSON",
         )
-    return UnstructEvent(schema=wire.schema, data=wire.data)
 
 
 def encode_json(value: Contexts | UnstructEvent | Entity) -> str:

@@ -41,7 +41,6 @@ from pyplow.event.entities import (
     UnstructEvent,
     decode_contexts,
     decode_unstruct_event,
-    encode_json,
 )
 from pyplow.event.errors import (
     FieldNumberMismatch,
@@ -52,10 +51,9 @@ from pyplow.event.errors import (
 )
 from pyplow.event.fields import FIELD_COUNT, FIELDS, Kind
 from pyplow.event.model import EnrichedEvent
+from pyplow.event.tsv_codegen import build_decoder, build_encoder
 from pyplow.event.values import (
-    format_bool,
-    format_java_float,
-    format_timestamp,
+    InvalidTextError,
     parse_bool_fast,
     parse_decimal,
     parse_float,
@@ -99,48 +97,24 @@ _JSON_DECODERS: Final[dict[Kind, Callable[[str], Any]]] = {
 _PARSERS: Final[tuple[_Parser | None, ...]] = tuple(
     _PARSERS_BY_KIND[f.kind][0] if f.kind in _PARSERS_BY_KIND else None for f in FIELDS
 )
-# (index, parser) of every field that is not plain text, in TSV order.
-_TYPED: Final[tuple[tuple[int, _Parser], ...]] = tuple(
-    (index, parse) for index, parse in enumerate(_PARSERS) if parse is not None
-)
-_REQUIRED_INDICES: Final[tuple[int, ...]] = tuple(f.index for f in FIELDS if f.required)
-_REQ_0, _REQ_1, _REQ_2, _REQ_3 = _REQUIRED_INDICES
 _NOT_TSV: Final = NotTSV()
 
-_FORMATTERS_BY_KIND: Final[dict[Kind, Callable[[Any], str]]] = {
-    Kind.INT: str,
-    Kind.DEC: str,
-    Kind.FLOAT: format_java_float,
-    Kind.BOOL: format_bool,
-    Kind.TS: format_timestamp,
-    Kind.CONTEXTS: encode_json,
-    Kind.UNSTRUCT: encode_json,
-}
-# (index, formatter) of every field that is not plain text, in TSV order.
-_TYPED_FORMATTERS: Final[tuple[tuple[int, Callable[[Any], str]], ...]] = tuple(
-    (f.index, _FORMATTERS_BY_KIND[f.kind]) for f in FIELDS if f.kind in _FORMATTERS_BY_KIND
-)
+_decode_parts: Final = build_decoder()
+_encode_fields: Final = build_encoder()
 
 
 def decode_tsv(line: str) -> EnrichedEvent | TsvDecodeError:
     """Parse one enriched-event line (without its line terminator)."""
     parts = line.split("\t")
-    count = len(parts)
-    if count != FIELD_COUNT:
-        return _NOT_TSV if count == 1 else FieldNumberMismatch(count)
-    if not (parts[_REQ_0] and parts[_REQ_1] and parts[_REQ_2] and parts[_REQ_3]):
+    try:
+        return _decode_parts(parts)
+    except InvalidTextError:
         return _collect_errors(parts)
-    # Text fields need nothing but empty → None; only the typed ones are parsed, and a parser
-    # signals invalid text with None.
-    values: list[Any] = [text or None for text in parts]
-    for index, parse in _TYPED:
-        text = values[index]
-        if text is not None:
-            value = parse(text)
-            if value is None:
-                return _collect_errors(parts)
-            values[index] = value
-    return EnrichedEvent(*values)
+    except ValueError:
+        count = len(parts)
+        if count == FIELD_COUNT:
+            raise
+        return _NOT_TSV if count == 1 else FieldNumberMismatch(count)
 
 
 def _collect_errors(parts: list[str]) -> RowDecodingError:
@@ -167,15 +141,9 @@ def _collect_errors(parts: list[str]) -> RowDecodingError:
 
 def encode_tsv(event: EnrichedEvent) -> str:
     """Write ``event`` as one TSV line (no line terminator), exactly as Enrich formats it."""
-    values = msgspec.structs.astuple(event)
-    texts: list[Any] = ["" if value is None else value for value in values]
-    for index, fmt in _TYPED_FORMATTERS:
-        value = texts[index]
-        if value != "":
-            texts[index] = fmt(value)
-    line = "\t".join(texts)
+    line = _encode_fields(event)
     if line.count("\t") != FIELD_COUNT - 1 or "\n" in line or "\r" in line:
-        _raise_line_breaker(values)
+        _raise_line_breaker(msgspec.structs.astuple(event))
     return line
 
 
