@@ -3,9 +3,10 @@
 Each schema is compiled once per key: first it is checked against the draft-4 metaschema (a
 broken schema gives ``schemaIssues``), then compiled with ``fastjsonschema`` (draft 4 forced,
 whatever Iglu ``$schema`` URI it declares; formats on, defaults never written into the data).
-Valid data costs one call of that compiled function. Only when it rejects the data does a cached
-``jsonschema.Draft4Validator`` compute the complete list of errors, so reports name every
-problem. Both validators share the format checkers of :mod:`pyplow.iglu.formats`.
+Valid data costs one call of that compiled function (or, for flat string records such as
+``payload_data``, of the quicker check of :mod:`pyplow.iglu.flat`). Only when it rejects the
+data does a cached ``jsonschema.Draft4Validator`` compute the complete list of errors, so
+reports name every problem. Both validators share the format checkers of :mod:`pyplow.iglu.formats`.
 
 Remote ``$ref`` targets are never fetched; the draft-4 metaschema is the one URL they may name.
 """
@@ -22,6 +23,7 @@ import msgspec
 import referencing
 import referencing.exceptions
 
+from pyplow.iglu.flat import flat_records_validator
 from pyplow.iglu.formats import FORMAT_CHECKERS
 from pyplow.iglu.key import SchemaKey, SchemaVer
 from pyplow.iglu.reports import (
@@ -102,6 +104,9 @@ class _Compiled:
         self.fast: Callable[[Any], Any] | None = None
         self.slow: Any = None
         if self.issues:
+            return
+        self.fast = flat_records_validator(schema)
+        if self.fast is not None:
             return
         draft4 = dict(schema)
         draft4["$schema"] = _DRAFT4_URI
