@@ -99,19 +99,18 @@ _PARSERS: Final[tuple[_Parser | None, ...]] = tuple(
 )
 _NOT_TSV: Final = NotTSV()
 
-_decode_parts: Final = build_decoder()
+_decode_line: Final = build_decoder()
 _encode_fields: Final = build_encoder()
 
 
 def decode_tsv(line: str) -> EnrichedEvent | TsvDecodeError:
     """Parse one enriched-event line (without its line terminator)."""
-    parts = line.split("\t")
     try:
-        return _decode_parts(parts)
+        return _decode_line(line)
     except InvalidTextError:
-        return _collect_errors(parts)
+        return _collect_errors(line.split("\t"))
     except ValueError:
-        count = len(parts)
+        count = line.count("\t") + 1
         if count == FIELD_COUNT:
             raise
         return _NOT_TSV if count == 1 else FieldNumberMismatch(count)

@@ -73,11 +73,11 @@ def _compile(name: str, source: str, namespace: dict[str, Any]) -> Callable[...,
     return function
 
 
-def build_decoder() -> Callable[[list[str]], EnrichedEvent]:
-    """``decode(parts)``: the event of a line split into exactly 131 parts.
+def build_decoder() -> Callable[[str], EnrichedEvent]:
+    """``decode(line)``: the event of a line of exactly 131 TAB-separated fields.
 
     Raises :class:`~pyplow.event.values.InvalidTextError` when a typed field does not parse or a
-    required field is empty, and ``ValueError`` when there are not 131 parts.
+    required field is empty, and ``ValueError`` when there are not 131 fields.
     """
     names = [f"t{field.index}" for field in FIELDS]
     namespace: dict[str, Any] = {"EnrichedEvent": EnrichedEvent, "absent": _absent}
@@ -91,8 +91,8 @@ def build_decoder() -> Callable[[list[str]], EnrichedEvent]:
             namespace[f"P{field.index}"] = parser
             arguments.append(f"P{field.index}({name}) if {name} else {empty}")
     source = (
-        "def decode(parts):\n"
-        f"    ({', '.join(names)},) = parts\n"
+        "def decode(line):\n"
+        f"    ({', '.join(names)},) = line.split('\\t')\n"
         "    return EnrichedEvent(\n"
         + "".join(f"        {argument},\n" for argument in arguments)
         + "    )\n"
