@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 
 from pyplow.protocol.base64 import (
     Base64TextError,
+    _decode_lenient,
     decode_base64,
     decode_base64_text,
     encode_base64url,
@@ -99,3 +100,17 @@ def test_encode_chunks_like_enrich() -> None:
     exact = encode_base64url("y" * 57, chunked=True)  # exactly 76 characters: no separator
     assert len(exact) == 76
     assert "\r\n" not in exact
+
+
+@settings(max_examples=500)
+@given(
+    st.text(
+        alphabet="ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_+/= \né",
+        max_size=40,
+    )
+    | st.binary(max_size=30).map(lambda b: base64.urlsafe_b64encode(b).decode().rstrip("="))
+)
+def test_the_simd_fast_path_decodes_as_the_lenient_rules_do(text: str) -> None:
+    # decode_base64 hands the usual tracker form (URL-safe, unpadded) to pybase64 and
+    # everything else to the rules of the module docstring: both must agree on every input.
+    assert decode_base64(text) == _decode_lenient(text)

@@ -19,12 +19,12 @@ from __future__ import annotations
 
 import abc
 import asyncio
-import base64
 import binascii
 import enum
 from collections.abc import Awaitable, Callable, Iterator, Sequence
 
 import msgspec
+import pybase64
 
 
 class StreamError(Exception):
@@ -52,7 +52,7 @@ class Framing(enum.Enum):
 
     def to_line(self, record: bytes) -> bytes:
         if self is Framing.BASE64:
-            return base64.b64encode(record).rstrip(b"=")
+            return pybase64.b64encode(record).rstrip(b"=")
         if b"\n" in record or b"\r" in record:
             raise TerminalStreamError("a text record must not contain a line break")
         return record
@@ -62,8 +62,8 @@ class Framing(enum.Enum):
         if self is Framing.BASE64:
             stripped = line.strip()
             try:
-                return base64.b64decode(stripped + b"=" * (-len(stripped) % 4), validate=True)
-            except binascii.Error as exc:
+                return pybase64.b64decode(stripped + b"=" * (-len(stripped) % 4), validate=True)
+            except (binascii.Error, ValueError) as exc:
                 raise ValueError(f"not base64: {exc}") from exc
         return line
 
