@@ -73,6 +73,12 @@ def test_key_order_is_java_utf16_order() -> None:
     assert fingerprint(params, frozenset(), "MD5") == hashlib.md5(text.encode()).hexdigest()
 
 
+def test_nothing_left_to_hash_is_the_digest_of_empty_text() -> None:
+    params: dict[str, str | None] = {"eid": "x", "tv": None}
+    assert fingerprint(params, frozenset({"eid"}), "MD5") == hashlib.md5(b"").hexdigest()
+    assert fingerprint({}, frozenset(), "SHA1") == hashlib.sha1(b"").hexdigest()
+
+
 @pytest.mark.parametrize(
     ("version", "parameters", "message"),
     [

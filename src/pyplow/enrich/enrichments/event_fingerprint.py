@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable
+from itertools import chain
 from typing import Any, Final
 
 import msgspec
@@ -52,11 +53,12 @@ def _java_order(key: str) -> bytes:
 def fingerprint(parameters: dict[str, str | None], excluded: frozenset[str], algorithm: str) -> str:
     """The fingerprint of ``parameters`` (see the module docstring)."""
     items = [(k, v) for k, v in parameters.items() if v is not None and k not in excluded]
-    if all(k.isascii() for k, _ in items):
+    if "".join(parameters).isascii():
         items.sort()
     else:  # Java orders by UTF-16 code unit, which differs for astral characters
         items.sort(key=lambda kv: _java_order(kv[0]))
-    text = "".join(f"{k}{_SEPARATOR}{v}{_SEPARATOR}" for k, v in items)
+    # name SEP value SEP name SEP value ... SEP: one join over the flattened pairs
+    text = _SEPARATOR.join(chain.from_iterable(items)) + _SEPARATOR if items else ""
     digest = ALGORITHMS[algorithm](text.encode("utf-8", "replace"))
     return str(digest.hexdigest())
 
