@@ -33,6 +33,21 @@ ARRAY: dict[str, Any] = {
 }
 
 
+ENVELOPE: dict[str, Any] = {
+    "type": "object",
+    "properties": {
+        "schema": {
+            "type": "string",
+            "pattern": "^iglu:[a-z.]+/[a-z_]+/jsonschema/[0-9]+-[0-9]+-[0-9]+$",
+        },
+        "data": {},
+        "note": {"description": "any value"},
+    },
+    "required": ["schema", "data"],
+    "additionalProperties": False,
+}
+
+
 def _proves_valid(schema: dict[str, Any], data: Any) -> bool:
     check = flat_records_validator(schema)
     assert check is not None
@@ -67,15 +82,46 @@ def test_proves_valid_exactly_what_draft4_accepts(data: Any) -> None:
         assert _proves_valid(schema, data) == _is_valid(schema, data), (schema["type"], data)
 
 
+_envelopes = st.dictionaries(
+    st.sampled_from(["schema", "data", "note", "other"]),
+    st.one_of(
+        st.sampled_from(
+            [
+                "iglu:com.acme/click/jsonschema/1-0-0",
+                "iglu:com.acme/click/jsonschema/1-0",
+                "xiglu:com.acme/click/jsonschema/1-0-0",
+                "iglu:com.acme/click/jsonschema/1-0-0\n",
+            ]
+        ),
+        _values,
+        st.dictionaries(st.text(max_size=2), st.integers(), max_size=2),
+    ),
+    max_size=4,
+)
+
+
+@settings(max_examples=400)
+@given(st.one_of(_envelopes, st.lists(_envelopes, max_size=3)))
+def test_envelopes_with_patterns_and_any_values(data: Any) -> None:
+    array = {"type": "array", "items": ENVELOPE}
+    for schema in (ENVELOPE, array):
+        assert _proves_valid(schema, data) == _is_valid(schema, data), data
+    # the pattern memo answers the same the second time
+    for schema in (ENVELOPE, array):
+        assert _proves_valid(schema, data) == _is_valid(schema, data), data
+
+
 @pytest.mark.parametrize(
     "schema",
     [
         {**RECORD, "additionalProperties": True},
         {k: v for k, v in RECORD.items() if k != "additionalProperties"},
         {**RECORD, "properties": {**RECORD["properties"], "n": {"type": "integer"}}},
-        {**RECORD, "properties": {"e": {"type": "string", "pattern": "^a"}}, "required": []},
+        {**RECORD, "properties": {"e": {"type": "string", "pattern": "(unclosed"}}, "required": []},
+        {**RECORD, "properties": {"e": {"type": "string", "format": "uuid"}}, "required": []},
+        {**RECORD, "properties": {"e": {"enum": ["a"]}}, "required": []},
         {**RECORD, "properties": {"e": {"type": "string", "maxLength": -1}}, "required": []},
-        {**RECORD, "properties": {"e": {}}, "required": []},
+        {**RECORD, "properties": {"e": {"type": "object"}}, "required": []},
         {**RECORD, "required": ["e", "zz"]},
         {**RECORD, "minProperties": 1},
         {**ARRAY, "uniqueItems": True},
@@ -87,6 +133,31 @@ def test_proves_valid_exactly_what_draft4_accepts(data: Any) -> None:
 )
 def test_other_schemas_are_left_to_the_general_validator(schema: dict[str, Any]) -> None:
     assert flat_records_validator(schema) is None
+
+
+@pytest.mark.parametrize(
+    "uri",
+    [
+        "iglu:com.snowplowanalytics.snowplow/contexts/jsonschema/1-0-0",
+        "iglu:com.snowplowanalytics.snowplow/contexts/jsonschema/1-0-1",
+        "iglu:com.snowplowanalytics.snowplow/unstruct_event/jsonschema/1-0-0",
+    ],
+)
+def test_the_embedded_envelopes_take_the_fast_check(uri: str) -> None:
+    key = SchemaKey.parse(uri)
+    assert isinstance(key, SchemaKey)
+    schema = builtin_repository().lookup(key)
+    assert schema is not None
+    check = flat_records_validator(schema)
+    assert check is not None
+    entity = {"schema": "iglu:com.acme/click/jsonschema/1-0-0", "data": {"x": [1]}}
+    check([entity] if schema["type"] == "array" else entity)
+    with pytest.raises(ValueError, match="not proven valid"):
+        check(
+            [{**entity, "schema": "iglu:com.acme/click/1-0-0"}]
+            if schema["type"] == "array"
+            else {**entity, "schema": "nope"}
+        )
 
 
 def test_the_embedded_payload_data_schemas_take_the_fast_check() -> None:
