@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from urllib.parse import quote, urlencode
 
 import pytest
@@ -11,6 +12,8 @@ from hypothesis import strategies as st
 from pyplow.protocol.querystring import (
     Querystring,
     QuerystringError,
+    _general_pairs,
+    _plain_pairs,
     check_querystring,
     parse_pairs,
     parse_querystring,
@@ -113,3 +116,19 @@ def test_round_trip_of_encoded_pairs(pairs: list[tuple[str, str]]) -> None:
         parsed = parse_querystring(encoded)
         assert isinstance(parsed, Querystring)
         assert parsed.pairs == tuple(pairs)
+
+
+_QUERY_TEXT = st.text(alphabet="ab=&;%2Fe9C3A9x+ \t", max_size=40) | st.lists(
+    st.tuples(_TEXT, _TEXT), max_size=6
+).map(lambda pairs: urlencode(pairs, quote_via=quote))
+
+
+@settings(max_examples=500, deadline=None)
+@given(_QUERY_TEXT)
+def test_the_plain_fast_path_equals_the_general_rules(raw: str) -> None:
+    # parse_pairs takes a shortcut for ASCII text without whitespace or malformed escapes;
+    # on every such text it must give what the general rules give.
+    assert parse_pairs(raw) == _general_pairs(raw)
+    well_formed = re.search(r"%(?![0-9A-Fa-f]{2})", raw) is None
+    if raw.isascii() and well_formed and not any(c in raw for c in " \t\r\n"):
+        assert _plain_pairs(raw) == _general_pairs(raw)

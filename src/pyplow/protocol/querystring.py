@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import re
 from typing import Final
-from urllib.parse import unquote_to_bytes
+from urllib.parse import unquote, unquote_to_bytes
 
 import msgspec
 
@@ -144,6 +144,21 @@ def _trim(token: str) -> str:
 
 def parse_pairs(raw: str) -> tuple[Pair, ...]:
     """Split and decode a querystring leniently; never fails (no syntax check)."""
+    if (
+        raw.isascii()
+        and " " not in raw
+        and "\t" not in raw
+        and "\r" not in raw
+        and "\n" not in raw
+        and _MALFORMED.search(raw) is None
+    ):
+        # What trackers send: nothing to trim, only well-formed escapes.
+        return _plain_pairs(raw)
+    return _general_pairs(raw)
+
+
+def _general_pairs(raw: str) -> tuple[Pair, ...]:
+    """``parse_pairs`` of any text, by the rules of the module docstring."""
     pairs: list[Pair] = []
     for segment in _SEPARATORS.split(raw):
         name, sep, value = segment.partition("=")
@@ -151,6 +166,28 @@ def parse_pairs(raw: str) -> tuple[Pair, ...]:
         if not name:
             continue
         pairs.append((_decode(name), _decode(_trim(value)) if sep else None))
+    return tuple(pairs)
+
+
+def _plain_pairs(raw: str) -> tuple[Pair, ...]:
+    """``parse_pairs`` of ASCII text without whitespace or malformed escapes."""
+    plus = "+" in raw
+    pairs: list[Pair] = []
+    for segment in raw.split("&") if ";" not in raw else _SEPARATORS.split(raw):
+        name, sep, value = segment.partition("=")
+        if not name:
+            continue
+        if plus:
+            name = name.replace("+", " ")
+            value = value.replace("+", " ")
+        if "%" in name:
+            name = unquote(name, errors="replace")
+        if not sep:
+            pairs.append((name, None))
+        elif "%" in value:
+            pairs.append((name, unquote(value, errors="replace")))
+        else:
+            pairs.append((name, value))
     return tuple(pairs)
 
 
