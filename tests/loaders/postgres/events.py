@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, timezone
 from decimal import Decimal
 from typing import Any
 
 from pyplow.event import Contexts, EnrichedEvent, Entity, UnstructEvent
+from pyplow.event.values import WholeSecondTimestamp
 
 WEB_PAGE = "iglu:com.snowplowanalytics.snowplow/web_page/jsonschema/1-0-0"
 USER = "iglu:com.acme/user_context/jsonschema/1-0-0"
@@ -65,4 +66,29 @@ def checkout(version: str, data: dict[str, Any], n: int = 0) -> EnrichedEvent:
         event="unstruct",
         contexts=None,
         unstruct_event=UnstructEvent(data=entity),
+    )
+
+
+def tricky_page_view(n: int) -> EnrichedEvent:
+    """A page view whose values test the COPY text encoding: backslashes, ``\\N``-looking
+    text, an empty string beside NULLs, TAB/LF/CR, non-ASCII, a value at its length limit,
+    decimals with scale, timestamps with micro-, milli- and no fractional seconds or an offset,
+    booleans and NULL booleans."""
+    return page_view(
+        n,
+        app_id="back\\slash",
+        platform="\\N",
+        name_tracker="",
+        v_tracker=None,
+        page_title="é 漢字 😀 \t tab \n lf \r cr \\t",
+        user_id="u" * 255,
+        tr_total=Decimal("12.50"),
+        tr_shipping=Decimal("1E+1"),
+        ti_price=Decimal("-0.01"),
+        se_value=Decimal("0.125"),
+        geo_longitude=-0.0,
+        etl_tstamp=datetime(2024, 3, 1, 12, 0, 0, 123456, tzinfo=UTC),
+        dvce_created_tstamp=WholeSecondTimestamp(2024, 3, 1, 11, 59, 59, tzinfo=UTC),
+        true_tstamp=datetime(2024, 3, 1, 14, 0, tzinfo=timezone(timedelta(hours=2))),
+        br_features_java=None,
     )

@@ -6,6 +6,10 @@ Postgres/Redshift loaders do.
 - :mod:`~pyplow.loaders.postgres.ddl`: ``atomic.events``, shredded-table and ``bad_rows`` DDL;
 - :mod:`~pyplow.loaders.postgres.columns`: JSON schema → typed columns;
 - :mod:`~pyplow.loaders.postgres.shredding`: entity → row (metadata columns first);
+- :mod:`~pyplow.loaders.postgres.copytext`: rows as ``COPY`` text, written in blocks
+  (:mod:`~pyplow.loaders.postgres.atomic_text` for ``events``,
+  :mod:`~pyplow.loaders.postgres.entity_text` for shredded tables);
+- :mod:`~pyplow.loaders.postgres.stored`: what ``events`` holds for a batch's ids;
 - :mod:`~pyplow.loaders.postgres.migrations`: create / ``ADD COLUMN`` / incompatible;
 - :mod:`~pyplow.loaders.postgres.identifiers`: sanitised, quoted names.
 

@@ -1,10 +1,11 @@
 """``atomic.events`` rows for COPY, and the check that explains a row PostgreSQL refused.
 
-:func:`event_row` is the fast path: the 128 column values straight from the event (psycopg
-adapts ``str``, ``int``, ``Decimal``, ``float``, ``bool`` and ``datetime``), then
-``load_tstamp``. Enrich only emits events that fit the columns (they are sized from its limits),
-so the COPY normally succeeds; when it does not, :func:`atomic_problem` finds which events are at
-fault, so that they alone become bad rows.
+:func:`event_row` is the row: the 128 column values straight from the event, then
+``load_tstamp`` (the loader writes it as COPY text with
+:func:`~pyplow.loaders.postgres.atomic_text.event_line`, or lets psycopg adapt it when a value
+has no text there). Enrich only emits events that fit the columns (they are sized from its
+limits), so the COPY normally succeeds; when it does not, :func:`atomic_problem` finds which
+events are at fault, so that they alone become bad rows.
 """
 
 from __future__ import annotations

@@ -4,18 +4,23 @@
 connection, the transaction and error handling). Steps:
 
 1. look up which of the batch's ``event_id`` values ``events`` already holds, with their
-   fingerprints, and :func:`~pyplow.loaders.dedup.deduplicate`;
+   fingerprints (:mod:`~pyplow.loaders.postgres.stored`), and
+   :func:`~pyplow.loaders.dedup.deduplicate`;
 2. resolve each schema the entities use, derive its columns and create or migrate its table;
    events whose entities cannot be stored become ``loader_iglu_error`` bad rows;
 3. ``COPY`` the events (in a savepoint: if PostgreSQL refuses a value, the offending events are
    found, turned into ``loader_runtime_error`` bad rows, and the rest are copied again);
 4. ``COPY`` each shredded table's rows, then store the batch's bad rows.
+
+Rows go to ``COPY`` as text built here, many lines per write
+(:mod:`~pyplow.loaders.postgres.copytext`); a row with a value that has no text form there goes
+through psycopg's ``write_row`` as before.
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Final
 
@@ -24,10 +29,13 @@ import msgspec
 from pyplow import badrows
 from pyplow.event import EnrichedEvent, Entity, to_lossless_json
 from pyplow.iglu import IgluParseError, ResolutionError, Resolver, SchemaKey
-from pyplow.loaders.dedup import deduplicate, lookup_ids
+from pyplow.loaders.dedup import deduplicate
 from pyplow.loaders.postgres.atomic import EVENT_COLUMNS, atomic_problem, event_row
+from pyplow.loaders.postgres.atomic_text import event_line
 from pyplow.loaders.postgres.columns import Column, schema_columns
+from pyplow.loaders.postgres.copytext import CopyBlocks, row_text
 from pyplow.loaders.postgres.ddl import BAD_ROWS_TABLE, EVENTS_TABLE
+from pyplow.loaders.postgres.entity_text import EntityLines, root_text
 from pyplow.loaders.postgres.identifiers import qualified, quote, table_name
 from pyplow.loaders.postgres.migrations import (
     TABLE_QUERY,
@@ -37,7 +45,8 @@ from pyplow.loaders.postgres.migrations import (
     plan_migration,
     table_state,
 )
-from pyplow.loaders.postgres.shredding import METADATA_COLUMNS, CastFailure, entity_row
+from pyplow.loaders.postgres.shredding import METADATA_COLUMNS, CastFailure, EntityShredder
+from pyplow.loaders.postgres.stored import flagged_ids_needed, stored_fingerprints
 
 if TYPE_CHECKING:
     import psycopg
@@ -80,18 +89,24 @@ class SchemaCache:
 
 
 class _Shredded(msgspec.Struct):
-    """Rows per schema key, each tagged with its event's id."""
+    """Rows per schema key (COPY lines, or tuples for psycopg), each tagged with its event's
+    id."""
 
-    rows: dict[SchemaKey, list[tuple[str, tuple[Any, ...]]]] = msgspec.field(default_factory=dict)
+    rows: dict[SchemaKey, list[tuple[str, str | tuple[Any, ...]]]] = msgspec.field(
+        default_factory=dict
+    )
 
 
-def _entities(event: EnrichedEvent) -> Iterable[Entity]:
-    if event.contexts is not None:
-        yield from event.contexts.data
-    if event.derived_contexts is not None:
-        yield from event.derived_contexts.data
-    if event.unstruct_event is not None:
-        yield event.unstruct_event.data
+def _entities(event: EnrichedEvent) -> Sequence[Entity]:
+    contexts, derived, unstruct = event.contexts, event.derived_contexts, event.unstruct_event
+    if derived is None and unstruct is None:
+        return () if contexts is None else contexts.data
+    found = [] if contexts is None else [*contexts.data]
+    if derived is not None:
+        found += derived.data
+    if unstruct is not None:
+        found.append(unstruct.data)
+    return found
 
 
 class BatchWriter:
@@ -116,20 +131,18 @@ class BatchWriter:
         self.outcome = BatchOutcome()
         # key -> (table, columns) when storable, else the failure item for bad rows
         self._status: dict[SchemaKey, tuple[str, tuple[Column, ...]] | dict[str, Any]] = {}
+        # entity schema URI -> (key, its rows' maker) when storable, else the failure item
+        self._by_uri: dict[str, tuple[SchemaKey, EntityLines] | dict[str, Any]] = {}
 
     # -- 1. deduplication -------------------------------------------------------------------
 
     def deduplicated(self, events: Sequence[EnrichedEvent]) -> list[EnrichedEvent]:
-        ids = [i for i in lookup_ids(events) if i]
-        stored: dict[str, set[str | None]] = {}
-        if ids:
-            self._cur.execute(
-                f"SELECT event_id, event_fingerprint FROM {qualified(self._schema, EVENTS_TABLE)}"
-                " WHERE event_id = ANY(%s::bpchar[])",
-                (ids,),
-            )
-            for event_id, fingerprint in self._cur.fetchall():
-                stored.setdefault(str(event_id).rstrip(" "), set()).add(fingerprint)
+        table = qualified(self._schema, EVENTS_TABLE)
+        ids = {e.event_id or "" for e in events}
+        ids.discard("")
+        stored = stored_fingerprints(self._cur, table, list(ids), {})
+        extra = flagged_ids_needed(events, stored) - ids
+        stored_fingerprints(self._cur, table, list(extra), stored)
         result = deduplicate(events, stored)
         self.outcome.skipped, self.outcome.flagged = result.skipped, result.flagged
         return result.events
@@ -162,35 +175,51 @@ class BatchWriter:
         if plan.statements or plan.state.name not in self._known:
             self.outcome.tables[plan.state.name] = plan.state
 
-    def _storable(self, uri: str) -> tuple[SchemaKey, tuple[Column, ...]] | dict[str, Any]:
-        """The key and columns of an entity schema, or the failure item for its bad rows."""
+    def _storable(self, uri: str) -> tuple[SchemaKey, EntityLines] | dict[str, Any]:
+        """The key and row maker of an entity schema, or the failure item for its bad rows."""
+        found = self._by_uri.get(uri)
+        if found is not None:
+            return found
         key = SchemaKey.parse(uri)
         if isinstance(key, IgluParseError):
-            return {"schemaKey": uri, "message": str(key)}
-        status = self._status.get(key)
-        if status is None:
-            status = self._prepare(key)
-            self._status[key] = status
-        return status if isinstance(status, dict) else (key, status[1])
+            found = {"schemaKey": uri, "message": str(key)}
+        else:
+            status = self._status.get(key)
+            if status is None:
+                status = self._prepare(key)
+                self._status[key] = status
+            if isinstance(status, dict):
+                found = status
+            else:
+                found = (key, EntityLines(EntityShredder(key, status[1])))
+        self._by_uri[uri] = found
+        return found
 
     def shred(self, events: Sequence[EnrichedEvent]) -> tuple[list[EnrichedEvent], _Shredded]:
         """Events that can be stored, and their entity rows; the others become bad rows."""
         uris = sorted({e.schema for ev in events for e in _entities(ev)}, key=_version_order)
         for uri in uris:
             self._storable(uri)
+        storable = self._storable
+        known = self._by_uri
+        now = self._now
         good: list[EnrichedEvent] = []
         shredded = _Shredded()
+        by_key = shredded.rows
         for event in events:
-            rows: list[tuple[SchemaKey, tuple[Any, ...]]] = []
+            rows: list[tuple[SchemaKey, str | tuple[Any, ...]]] = []
             failures: list[Any] = []
-            tstamp = event.collector_tstamp or self._now
+            tstamp = event.collector_tstamp or now
+            event_id = event.event_id or ""
+            root = root_text(event_id, tstamp)
             for entity in _entities(event):
-                status = self._storable(entity.schema)
+                uri = entity.schema
+                status = known.get(uri) or storable(uri)
                 if isinstance(status, dict):
                     failures.append(status)
                     continue
-                key, columns = status
-                row = entity_row(key, columns, entity.data, event.event_id or "", tstamp)
+                key, lines = status
+                row = lines.line(entity.data, event_id, tstamp, root)
                 if isinstance(row, CastFailure):
                     failures.append(msgspec.to_builtins(row))
                 else:
@@ -200,7 +229,10 @@ class BatchWriter:
                 continue
             good.append(event)
             for key, row in rows:
-                shredded.rows.setdefault(key, []).append((event.event_id or "", row))
+                tagged = by_key.get(key)
+                if tagged is None:
+                    tagged = by_key[key] = []
+                tagged.append((event_id, row))
         return good, shredded
 
     def _bad_iglu(self, event: EnrichedEvent, failures: list[Any]) -> None:
@@ -212,9 +244,18 @@ class BatchWriter:
     def _copy_events(self, events: Sequence[EnrichedEvent]) -> None:
         columns = ", ".join(quote(c) for c in EVENT_COLUMNS)
         sql = f"COPY {qualified(self._schema, EVENTS_TABLE)} ({columns}) FROM STDIN"
+        now = self._now
+        load_text = row_text((now,))
         with self._cur.copy(sql.encode()) as copy:
+            blocks = CopyBlocks(copy)
             for event in events:
-                copy.write_row(event_row(event, self._now))
+                text = None if load_text is None else event_line(event, now, load_text)
+                if text is None:
+                    blocks.flush()
+                    copy.write_row(event_row(event, now))
+                else:
+                    blocks.line(text)
+            blocks.flush()
 
     def copy_events(self, events: list[EnrichedEvent]) -> list[EnrichedEvent]:
         """COPY the events; returns those stored (refused ones become bad rows)."""
@@ -249,9 +290,14 @@ class BatchWriter:
                 " FROM STDIN"
             )
             with self._cur.copy(sql.encode()) as copy:
+                blocks = CopyBlocks(copy)
                 for event_id, row in tagged:
                     if event_id in stored_ids:
-                        copy.write_row(row)
+                        if isinstance(row, str):
+                            blocks.line(row)
+                        else:
+                            blocks.row(row)
+                blocks.flush()
 
     def store_bad_rows(self, rows: Sequence[bytes]) -> None:
         """Insert bad rows (each once: keyed by the SHA-256 of its bytes)."""

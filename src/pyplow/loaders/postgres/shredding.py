@@ -25,7 +25,7 @@ import msgspec
 from pyplow.iglu import SchemaKey
 from pyplow.loaders.postgres.columns import Column, ColumnKind
 
-__all__ = ["METADATA_COLUMNS", "CastFailure", "entity_row"]
+__all__ = ["METADATA_COLUMNS", "CastFailure", "EntityShredder", "entity_row"]
 
 METADATA_COLUMNS: Final[tuple[tuple[str, str], ...]] = (
     ("schema_vendor", "varchar(128)"),
@@ -155,6 +155,16 @@ _CONVERTERS: Final[dict[ColumnKind, Callable[[Any, Column], Any]]] = {
 }
 
 
+_UNBOUNDED: Final = 1 << 62
+
+
+def _text_limit(column: Column) -> int:
+    """The longest string :func:`_text` lets through for ``column`` (-1: not a text column)."""
+    if _CONVERTERS[column.kind] is not _text:
+        return -1
+    return _UNBOUNDED if column.length is None else column.length
+
+
 def _lookup(data: Mapping[str, Any], path: tuple[str, ...]) -> Any:
     value: Any = data
     for step in path:
@@ -164,6 +174,62 @@ def _lookup(data: Mapping[str, Any], path: tuple[str, ...]) -> Any:
     return value
 
 
+class EntityShredder:
+    """:func:`entity_row` for one schema key and its columns, with the per-column choices
+    (converter, how to reach the value) made once instead of for every entity."""
+
+    def __init__(self, key: SchemaKey, columns: Sequence[Column]) -> None:
+        self.key = key
+        #: The metadata values before ``root_id`` and ``root_tstamp``, and after them.
+        self.head = (key.vendor, key.name, key.format, str(key.version))
+        self.tail = (_ROOT, f"{_ROOT}.{key.name}", _ROOT)
+        self.width = len(columns)
+        """How many columns the schema has (besides the metadata)."""
+        self._steps = tuple(
+            (
+                column.path[0] if len(column.path) == 1 else None,
+                column,
+                _CONVERTERS[column.kind],
+                _text_limit(column),
+            )
+            for column in columns
+        )
+
+    def values(self, data: Any) -> list[Any] | CastFailure:
+        """The values of the schema's columns (no metadata), or the first that does not fit."""
+        if data.__class__ is not dict and not isinstance(data, Mapping):
+            return CastFailure(self.key.to_uri(), data, "a JSON object")
+        values: list[Any] = []
+        append = values.append
+        get = data.get
+        for first, column, convert, limit in self._steps:
+            value = get(first) if first is not None else _lookup(data, column.path)
+            if value.__class__ is str and len(value) <= limit and "\x00" not in value:
+                append(value)  # what _text returns, without the call
+            elif value is None:
+                if not column.nullable:
+                    return CastFailure(
+                        self.key.to_uri(), None, f"a value for {'.'.join(column.path)}"
+                    )
+                append(None)
+            else:
+                try:
+                    append(convert(value, column))
+                except _UnfitError as unfit:
+                    return CastFailure(
+                        self.key.to_uri(), value, f"{'.'.join(column.path)}: {unfit.expected}"
+                    )
+        return values
+
+    def row(self, data: Any, root_id: str, root_tstamp: datetime) -> tuple[Any, ...] | CastFailure:
+        """The row for one entity (metadata columns first), or the first value that does not
+        fit."""
+        values = self.values(data)
+        if isinstance(values, CastFailure):
+            return values
+        return (*self.head, root_id, root_tstamp, *self.tail, *values)
+
+
 def entity_row(
     key: SchemaKey,
     columns: Sequence[Column],
@@ -171,29 +237,6 @@ def entity_row(
     root_id: str,
     root_tstamp: datetime,
 ) -> tuple[Any, ...] | CastFailure:
-    """The row for one entity (metadata columns first), or the first value that does not fit."""
-    if not isinstance(data, Mapping):
-        return CastFailure(key.to_uri(), data, "a JSON object")
-    values: list[Any] = [
-        key.vendor,
-        key.name,
-        key.format,
-        str(key.version),
-        root_id,
-        root_tstamp,
-        _ROOT,
-        f"{_ROOT}.{key.name}",
-        _ROOT,
-    ]
-    for column in columns:
-        value = _lookup(data, column.path)
-        if value is None:
-            if not column.nullable:
-                return CastFailure(key.to_uri(), None, f"a value for {'.'.join(column.path)}")
-            values.append(None)
-            continue
-        try:
-            values.append(_CONVERTERS[column.kind](value, column))
-        except _UnfitError as unfit:
-            return CastFailure(key.to_uri(), value, f"{'.'.join(column.path)}: {unfit.expected}")
-    return tuple(values)
+    """The row for one entity (metadata columns first), or the first value that does not fit
+    (one-off: a loader keeps an :class:`EntityShredder` per schema)."""
+    return EntityShredder(key, columns).row(data, root_id, root_tstamp)
