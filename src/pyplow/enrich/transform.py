@@ -204,7 +204,6 @@ def transform(
     (``etl_tstamp`` must be timezone-aware; a naive one is a programming error.)
     """
     fields: dict[str, Any] = {
-        "event_id": new_event_id(),
         "v_collector": raw.loader_name or None,
         "v_etl": v_etl,
         "etl_tstamp": _millis(etl_tstamp),
@@ -237,4 +236,6 @@ def transform(
                 fields[field] = result
             else:
                 fields[field], fields[second] = result
+    if "event_id" not in fields:  # no valid eid: Enrich generates one
+        fields["event_id"] = new_event_id()
     return Transformed(fields=fields, reports=reports)
