@@ -78,7 +78,7 @@ class EventContext:
     """
 
     __slots__ = (
-        "anonymous",
+        "_anonymous",
         "contexts",
         "derived",
         "dropped",
@@ -105,9 +105,16 @@ class EventContext:
         self.derived: list[Entity] = []
         self.page_query: list[tuple[str, str | None]] = page_query or []
         self.headers: tuple[str, ...] = raw.headers
-        self.anonymous = any(h.lower().startswith("sp-anonymous:") for h in raw.headers)
+        self._anonymous: bool | None = None  # worked out when first asked (rarely)
         #: set by an enrichment that discards the event on purpose (counted, not a failure)
         self.dropped = False
+
+    @property
+    def anonymous(self) -> bool:
+        """Whether the request carried the ``SP-Anonymous`` header."""
+        if self._anonymous is None:
+            self._anonymous = any(h.lower().startswith("sp-anonymous:") for h in self.headers)
+        return self._anonymous
 
     def get(self, name: str) -> Any:
         return self.fields.get(name)
