@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import json
+import random
+import uuid
 from collections import Counter
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -103,6 +106,63 @@ def test_redelivery_across_runs_is_skipped(tmp_path: Path, resolver: Resolver) -
         load(tmp_path / name, [first], resolver, columnar=False, batch=100)
         counts = load(tmp_path / name, [second], resolver, columnar=columnar, batch=4)
         assert (counts.loaded, counts.duplicates_skipped, counts.duplicates_flagged) == (7, 5, 2)
+    assert differences(tmp_path / "rows", tmp_path / "cols") == {
+        "events": (0, 0),
+        "bad_rows": (0, 0),
+    }
+
+
+def _files_in_order(root: Path) -> dict[str, list[list[Any]]]:
+    """Per partition, each file's rows (event_id, collector_tstamp, fingerprint) in file
+    order, leaving out the rows of ``_per_row`` (the files of a partition sorted)."""
+    out: dict[str, list[list[Any]]] = {}
+    for file in sorted(root.glob("date=*/hour=*/*.parquet")):
+        table = pq.read_table(file, columns=["event_id", "collector_tstamp", "event_fingerprint"])
+        rows = [list(r.values()) for r in table.to_pylist() if not _per_row(r)]
+        out.setdefault(str(file.parent.relative_to(root)), []).append(rows)
+    return {k: sorted(v) for k, v in out.items()}
+
+
+def _per_row(row: dict[str, Any]) -> bool:
+    """Rows of the test below that the columnar path leaves to the per-row one (stored
+    after the others of their batch)."""
+    fingerprint = row["event_fingerprint"]
+    return bool(fingerprint == "other" or int(fingerprint[3:]) % 50 == 0)
+
+
+@pytest.mark.parametrize("batch", [10_000, 97])
+def test_shuffled_hours_give_the_same_files_in_the_same_order(
+    tmp_path: Path, resolver: Resolver, batch: int
+) -> None:
+    """Events spread over many hours, out of order, with random ids (the spool's sorted
+    writes), some in forms the columnar path leaves to the per-row one and some repeated:
+    each partition gets the same rows whichever path loads them, those of the columnar path
+    in input order."""
+    rng = random.Random(5)
+    start = datetime(2024, 5, 1, 0, 0, tzinfo=UTC)
+    texts = []
+    for n in range(1500):
+        at = start + timedelta(seconds=rng.randrange(0, 30 * 3600))
+        stamp = at.strftime("%Y-%m-%d %H:%M:%S.%f")[:-3]
+        event_id = str(uuid.UUID(int=rng.getrandbits(128), version=4))
+        whole = n % 50 == 0  # whole seconds: decoded by the per-row path
+        raw = {"event_id": event_id, "collector_tstamp": stamp[:-4] if whole else stamp}
+        texts.append(line(page_view(n), **raw))
+        if n % 40 == 0:  # the same event again, and again with another fingerprint
+            texts.append(texts[-1])
+            texts.append(line(page_view(n, fingerprint="other"), **raw))
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "events.tsv").write_text("\n".join(texts) + "\n")
+    files = [folder / "events.tsv"]
+    rows = load(tmp_path / "rows", files, resolver, columnar=False, batch=batch)
+    cols = load(tmp_path / "cols", files, resolver, columnar=True, batch=batch)
+    assert cols == rows
+    assert rows.duplicates_skipped > 0
+    assert rows.duplicates_flagged > 0
+    by_rows, by_cols = _files_in_order(tmp_path / "rows"), _files_in_order(tmp_path / "cols")
+    assert len(by_rows) > 20
+    assert by_cols == by_rows
     assert differences(tmp_path / "rows", tmp_path / "cols") == {
         "events": (0, 0),
         "bad_rows": (0, 0),

@@ -24,7 +24,16 @@ import msgspec
 
 from pyplow.event import FIELD_COUNT
 
-__all__ = ["ChunkSource", "Prepared", "arrow_chunk", "csv_chunk", "read_chunks"]
+__all__ = [
+    "ArrowLines",
+    "ChunkSource",
+    "Prepared",
+    "arrow_chunk",
+    "csv_chunk",
+    "parse_arrow",
+    "read_chunks",
+    "register_arrow",
+]
 
 _BLOCK: Final = 16 << 20
 _NAMES: Final = [f"c{i}" for i in range(FIELD_COUNT)]
@@ -89,11 +98,21 @@ class ChunkSource(msgspec.Struct):
             self.file.unlink(missing_ok=True)
 
 
-class Prepared(msgspec.Struct):
-    """What :func:`csv_chunk` made of a chunk ahead of time (``source`` ``None``: nothing, the
-    CSV reader cannot take it)."""
+class ArrowLines(msgspec.Struct):
+    """A chunk split by :func:`parse_arrow`: ``table`` (``c0`` … ``c130`` then ``__row``) and
+    the lines without 131 fields."""
 
-    source: ChunkSource | None
+    table: Any
+    malformed: list[bytes]
+
+
+class Prepared(msgspec.Struct):
+    """What was made of a chunk ahead of time, in the reading thread: a scratch file by
+    :func:`csv_chunk` (``source``) or an Arrow table by :func:`parse_arrow` (``arrow``);
+    both ``None``: nothing, neither reader can take the chunk."""
+
+    source: ChunkSource | None = None
+    arrow: ArrowLines | None = None
 
 
 _COLUMNS: Final = (
@@ -128,6 +147,21 @@ def arrow_chunk(con: Any, lines: Sequence[bytes]) -> ChunkSource | None:
     """``lines`` split by pyarrow's CSV reader and registered in ``con``; lines without 131
     fields are set apart. ``None`` when the chunk must be loaded row by row (a CR inside a
     line, a NUL, invalid UTF-8)."""
+    parsed = parse_arrow(lines)
+    return None if parsed is None else register_arrow(con, parsed)
+
+
+def register_arrow(con: Any, parsed: ArrowLines) -> ChunkSource:
+    """A chunk split by :func:`parse_arrow`, registered in ``con``."""
+    view = f"__pyplow_chunk_{uuid.uuid4().hex}"
+    con.register(view, parsed.table)
+    return ChunkSource(view, parsed.malformed, parsed.table.num_rows, view=view)
+
+
+def parse_arrow(lines: Sequence[bytes]) -> ArrowLines | None:
+    """The Arrow side of :func:`arrow_chunk` (no DuckDB: it may run in another thread). DuckDB
+    scans such a table faster than it parses the text, and the checks and the ``SELECT`` of
+    the rows stored each scan the chunk."""
     import pyarrow as pa  # type: ignore[import-untyped]
     import pyarrow.csv as pacsv  # type: ignore[import-untyped]
 
@@ -170,6 +204,4 @@ def arrow_chunk(con: Any, lines: Sequence[bytes]) -> ChunkSource | None:
         malformed = [line for i, line in enumerate(lines) if i not in kept]
     if len(positions) != table.num_rows:
         return None
-    view = f"__pyplow_chunk_{uuid.uuid4().hex}"
-    con.register(view, table.append_column("__row", pa.array(positions, pa.int64())))
-    return ChunkSource(view, malformed, table.num_rows, view=view)
+    return ArrowLines(table.append_column("__row", pa.array(positions, pa.int64())), malformed)

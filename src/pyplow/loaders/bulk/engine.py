@@ -31,7 +31,13 @@ import pyarrow as pa  # type: ignore[import-untyped]
 from pyplow.event import FIELD_INDEX, EnrichedEvent
 from pyplow.iglu import IgluParseError, SchemaKey
 from pyplow.loaders.bulk.atomic_sql import atomic_ok, typed_columns
-from pyplow.loaders.bulk.chunks import ChunkSource, Prepared, arrow_chunk, csv_chunk
+from pyplow.loaders.bulk.chunks import (
+    ChunkSource,
+    Prepared,
+    arrow_chunk,
+    csv_chunk,
+    register_arrow,
+)
 from pyplow.loaders.bulk.entities_sql import (
     JSON_FIELDS,
     NARROW,
@@ -89,8 +95,9 @@ class Staged(msgspec.Struct):
     fast_rows: int = 0
     #: The schema families the SQL built (the ``hint`` for the next chunk).
     families: dict[str, tuple[str, Record, set[str]]] = msgspec.field(default_factory=dict)
-    #: event_id → fingerprints of every event of the chunk (when asked for).
-    seen: dict[str, set[str | None]] = msgspec.field(default_factory=dict)
+    #: ``(event_id, fingerprint)`` of every event of the chunk (when asked for), in
+    #: ``event_id`` order except for those of rows the per-row path decodes (at the end).
+    seen: list[tuple[str, str | None]] = msgspec.field(default_factory=list)
 
 
 def drop_staging(con: Any, staged: Staged | None = None) -> None:
@@ -172,6 +179,12 @@ def _first_pass(
     prepared: Prepared | None,
 ) -> ChunkSource | None:
     """Stage the narrow table of the chunk; the chunk's source, or ``None`` (row by row)."""
+    if prepared is not None and prepared.arrow is not None:
+        registered = register_arrow(con, prepared.arrow)
+        if _staged_narrow(con, registered, hint):
+            return registered
+        registered.close(con)
+        prepared = None
     source = csv_chunk(lines, scratch) if prepared is None else prepared.source
     if source is not None:
         if _staged_narrow(con, source, hint):
@@ -356,7 +369,7 @@ def stage(
     ``Staged.seen`` with the ``(event_id, fingerprint)`` of every event of the chunk;
     ``hint``: the ``Staged.families`` of the previous chunk (when the chunk's families are
     the same, the first pass has already told which rows surely fit them); ``prepared``:
-    what :func:`~pyplow.loaders.bulk.chunks.csv_chunk` made of ``lines`` ahead of time."""
+    what was made of ``lines`` ahead of time (:class:`~pyplow.loaders.bulk.chunks.Prepared`)."""
 
     source = _first_pass(con, lines, scratch, hint, prepared)
     if source is None:
@@ -383,12 +396,12 @@ def stage(
     keys, known = _sequential(con, slow, stored, fresh_ids)
     out = Staged(fast_sql="", slow=[], also=[], bad=bad, source=source)
     if seen:
-        for event_id, fingerprints in con.execute(
-            f"SELECT __id, list(DISTINCT __fp) FROM {STAGE} WHERE {_KEEP} GROUP BY __id"
-        ).fetchall():
-            out.seen[event_id] = set(fingerprints)
-        for e in slow.values():
-            out.seen.setdefault(e.event_id or "", set()).add(e.event_fingerprint)
+        pairs = con.sql(
+            f"SELECT DISTINCT __id, __fp FROM {STAGE} WHERE {_KEEP} ORDER BY __id, __fp"
+        ).to_arrow_table()
+        ids, fingerprints = (pairs.column(i).to_pylist() for i in (0, 1))
+        out.seen = list(zip(ids, fingerprints, strict=True))
+        out.seen.extend((e.event_id or "", e.event_fingerprint) for e in slow.values())
     moved = _apply_decisions(lines, slow, keys, known, out)
     _exclude(con, moved)
 

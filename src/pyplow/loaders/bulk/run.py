@@ -22,7 +22,7 @@ from typing import Any, Protocol, TypeVar, runtime_checkable
 import msgspec
 
 from pyplow.loaders.base import LoadBatch, Loader, LoadResult, TransientLoadError
-from pyplow.loaders.bulk.chunks import Prepared, csv_chunk, read_chunks
+from pyplow.loaders.bulk.chunks import Prepared, parse_arrow, read_chunks
 from pyplow.loaders.runner import LoadCounts, split_rows
 
 __all__ = ["LinesLoader", "LinesResult", "run_files", "supports_lines"]
@@ -65,7 +65,7 @@ def _retry(name: str, action: Callable[[], T], retry_max_seconds: float) -> T:
 def _prefetched(
     chunks: Iterator[list[bytes]], scratch: Path | None
 ) -> Iterator[tuple[list[bytes], Prepared | None]]:
-    """``chunks``, the next one read (and written for DuckDB's CSV reader, with a
+    """``chunks``, the next one read (and split into an Arrow table for DuckDB, with a
     ``scratch`` folder) in a thread while the caller loads the current one: the databases
     release the GIL while they work."""
 
@@ -73,7 +73,7 @@ def _prefetched(
         lines = next(chunks, None)
         if lines is None:
             return None
-        return lines, (None if scratch is None else Prepared(csv_chunk(lines, scratch)))
+        return lines, (None if scratch is None else Prepared(arrow=parse_arrow(lines)))
 
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="pyplow-read") as pool:
         ahead = pool.submit(read)

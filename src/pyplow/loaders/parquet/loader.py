@@ -36,6 +36,7 @@ import threading
 import time
 import uuid
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -54,14 +55,9 @@ from pyplow.loaders.dedup import deduplicate
 from pyplow.loaders.parquet import arrowio
 from pyplow.loaders.parquet._deps import require
 from pyplow.loaders.parquet.config import ParquetConfig
-from pyplow.loaders.parquet.layout import (
-    BAD_ROWS,
-    EVENTS,
-    file_name,
-    partition_of,
-    target_dir,
-)
-from pyplow.loaders.parquet.spool import PendingRoll, Segment, Spool
+from pyplow.loaders.parquet.layout import file_name, target_dir
+from pyplow.loaders.parquet.segments import segments
+from pyplow.loaders.parquet.spool import PendingRoll, Spool
 from pyplow.loaders.parquet.target import Target
 
 if TYPE_CHECKING:
@@ -81,6 +77,8 @@ PROCESSOR = badrows.Processor("pyplow-loader-parquet", __version__)
 
 #: How often (at most) expired deduplication entries are purged.
 _PURGE_EVERY_SECONDS = 60.0
+#: Threads that encode segments and write the files of rolls (Arrow releases the GIL).
+_WORKERS = 2
 
 
 class ParquetLoader(Loader):
@@ -109,6 +107,7 @@ class ParquetLoader(Loader):
         self._con: Any = None
         self._scratch: Path | None = None
         self._families: Families | None = None
+        self._workers: ThreadPoolExecutor | None = None
         scratch_parent = self._spool_dir(config)
         self.target = Target(config.path, config.storage_options, scratch_parent / "scratch")
         if config.spool_dir is None and not self.target.local:
@@ -181,7 +180,7 @@ class ParquetLoader(Loader):
                     seen=True,
                 )
                 if staged is not None:
-                    fast = con.sql(staged.fast_sql).to_arrow_table()
+                    fast = con.sql(_by_hour(staged.fast_sql)).to_arrow_table()
             except self._duckdb_error() as exc:  # a bug, or memory exhausted
                 raise TerminalLoadError(f"parquet: staging a batch failed: {exc}") from exc
             finally:
@@ -212,6 +211,11 @@ class ParquetLoader(Loader):
             self._con = duckdb.connect()
         return self._con
 
+    def _pool(self) -> ThreadPoolExecutor:
+        if self._workers is None:
+            self._workers = ThreadPoolExecutor(_WORKERS, thread_name_prefix="pyplow-parquet")
+        return self._workers
+
     def _scratch_dir(self) -> Path:
         if self._scratch is None:
             self._scratch = Path(tempfile.mkdtemp(prefix="pyplow-parquet-"))
@@ -224,9 +228,9 @@ class ParquetLoader(Loader):
         columns = self._layout.columns_for(staged.slow, also=staged.also)
         wide = self._layout.to_arrow(staged.slow, load_tstamp, also=staged.also)
         table = pa.concat_tables([fast.cast(wide.table.schema), wide.table])
-        segments = _segments(table, staged.bad, load_tstamp)
+        parts = segments(table, staged.bad, load_tstamp, self._pool())
         known = {c.name: c.schema_key.to_uri() for c in columns}
-        self._spool_write(lambda: self.spool.commit(segments, staged.seen, now, known))
+        self._spool_write(lambda: self.spool.commit(parts, staged.seen, now, known))
         self._layout.accept(columns)
         return LoadResult(
             loaded=table.num_rows,
@@ -259,6 +263,8 @@ class ParquetLoader(Loader):
                 self.spool.close()
                 if self._con is not None:
                     self._con.close()
+                if self._workers is not None:
+                    self._workers.shutdown()
                 if self._scratch is not None:
                     shutil.rmtree(self._scratch, ignore_errors=True)
 
@@ -278,12 +284,12 @@ class ParquetLoader(Loader):
         wide = self._layout.to_arrow(decided.events, load_tstamp)
         table = wide.table
         bad.extend(wide.bad)
-        segments = _segments(table, batch.bad_rows, load_tstamp)
+        parts = segments(table, batch.bad_rows, load_tstamp, self._pool())
         seen: dict[str, set[str | None]] = {}
         for event in keyed:
             seen.setdefault(event.event_id or "", set()).add(event.event_fingerprint)
         known = {c.name: c.schema_key.to_uri() for c in columns}
-        self._spool_write(lambda: self.spool.commit(segments, seen, now, known))
+        self._spool_write(lambda: self.spool.commit(parts, seen, now, known))
         self._layout.accept(columns)
         return LoadResult(
             loaded=table.num_rows,
@@ -311,33 +317,56 @@ class ParquetLoader(Loader):
     # -- rolling ---------------------------------------------------------------------------
 
     def _roll(self, now: float, *, force: bool) -> int:
-        written = 0
-        for part in self.spool.open_partitions():
-            due = (
-                force
-                or part.bytes >= self.config.max_file_bytes
-                or now - part.oldest >= self.config.max_file_seconds
-            )
-            if not due:
-                continue
-            roll_id = str(uuid.uuid4())
-            kind, partition = part.kind, part.partition
-            tied = self._spool_write(
-                lambda: self.spool.begin_roll(roll_id, kind, partition, now)  # noqa: B023
-            )
-            if tied:
-                written += self._complete(PendingRoll(roll_id, part.kind, part.partition))
-        return written
+        due = [
+            PendingRoll(str(uuid.uuid4()), part.kind, part.partition)
+            for part in self.spool.open_partitions()
+            if force
+            or part.bytes >= self.config.max_file_bytes
+            or now - part.oldest >= self.config.max_file_seconds
+        ]
+        if not due:
+            return 0
+        tied = self._spool_write(lambda: self.spool.begin_rolls(due, now))
+        return self._complete([roll for roll in due if roll.id in tied])
 
     def _finish_pending(self) -> int:
+        rolls = self.spool.pending_rolls()
+        self._recovering.update(roll.id for roll in rolls)
+        return self._complete(rolls)
+
+    def _complete(self, rolls: Sequence[PendingRoll]) -> int:
+        """Write the files of ``rolls`` (those not already there; several rolls at a time),
+        then forget the rolls written, in one spool transaction (also when another fails:
+        the first failure is raised once the rolls under way are done, and the rolls not
+        started stay pending)."""
+        futures = [self._pool().submit(self._write_roll, roll) for roll in rolls]
         written = 0
-        for roll in self.spool.pending_rolls():
-            self._recovering.add(roll.id)
-            written += self._complete(roll)
+        done: list[str] = []
+        failure: BaseException | None = None
+        for roll, future in zip(rolls, futures, strict=True):
+            try:
+                written += future.result()
+                done.append(roll.id)
+            except BaseException as exc:  # raised below, once the others are done
+                if failure is None:
+                    failure = exc
+                    for later in futures:
+                        later.cancel()
+        if failure is not None:
+            if isinstance(failure, Exception):
+                with contextlib.suppress(LoadError):  # they are redone, their files skipped
+                    self._forget(done)
+            raise failure
+        self._forget(done)
         return written
 
-    def _complete(self, roll: PendingRoll) -> int:
-        """Write the files of a roll (those not already there), then forget it."""
+    def _forget(self, roll_ids: list[str]) -> None:
+        if roll_ids:
+            self._spool_write(lambda: self.spool.finish_roll(*roll_ids))
+            self._recovering.difference_update(roll_ids)
+
+    def _write_roll(self, roll: PendingRoll) -> int:
+        """Write the files of a roll that are not already there; how many."""
         tables = [arrowio.from_ipc(data) for data in self.spool.roll_segments(roll.id)]
         directory = target_dir(
             self.target.root, roll.kind, roll.partition, self.config.bad_rows_dir
@@ -350,8 +379,6 @@ class ParquetLoader(Loader):
                 continue
             self.target.publish(directory, name, _writer(table, self.config))
             written += 1
-        self._spool_write(lambda: self.spool.finish_roll(roll.id))
-        self._recovering.discard(roll.id)
         return written
 
 
@@ -359,35 +386,15 @@ def _writer(table: Any, config: ParquetConfig) -> Callable[[Any], None]:
     return lambda file: arrowio.write_parquet(table, file, config)
 
 
-def _segments(table: Any, bad_rows: Sequence[bytes], load_tstamp: datetime) -> list[Segment]:
-    """The spool segments of one batch: its events by partition, then its bad rows (in the
-    partition of the load time)."""
-    segments = [
-        Segment(EVENTS, partition, part.num_rows, arrowio.to_ipc(part))
-        for partition, part in _by_partition(table)
-    ]
-    if bad_rows:
-        table_bad = arrowio.bad_rows_table(bad_rows, load_tstamp)
-        segments.append(
-            Segment(BAD_ROWS, partition_of(load_tstamp), len(bad_rows), arrowio.to_ipc(table_bad))
-        )
-    return segments
-
-
-def _by_partition(table: Any) -> list[tuple[str, Any]]:
-    """The table's rows grouped by the hour of ``collector_tstamp``, in first-seen order."""
-    if table.num_rows == 0:
-        return []
-    pc = require("pyarrow.compute")
-    hours = pc.floor_temporal(table.column("collector_tstamp"), unit="hour")
-    distinct = pc.unique(hours)
-    if len(distinct) == 1:
-        return [(partition_of(distinct[0].as_py()), table)]
-    return [(partition_of(hour.as_py()), table.filter(pc.equal(hours, hour))) for hour in distinct]
-
-
 def _runtime_error(event: EnrichedEvent, failure: str) -> bytes:
     payload = to_lossless_json(event)
     return badrows.encode(
         badrows.LoaderRuntimeError(processor=PROCESSOR, failure=failure, payload=payload)
     )
+
+
+def _by_hour(fast_sql: str) -> str:
+    """The rows of ``fast_sql`` in partition order, then input order: the table then splits
+    into partitions without a copy (see :func:`~pyplow.loaders.parquet.segments.by_partition`)
+    and its rows keep their input order in the files."""
+    return f"{fast_sql} ORDER BY date_trunc('hour', collector_tstamp), __row"
