@@ -121,6 +121,13 @@ def tricky_lines() -> list[str]:
         line(page_view(124, products=((PRODUCT + "1-0-0", {"sku": "n", "unitPrice": 1e300}),))),
         line(page_view(125)).replace('"unitPrice":31.25', '"unitPrice":3125E-2'),
         line(page_view(126, page_title="  padded\u00a0 ", user_id=" ")),
+        # exponent-like text inside strings is fine; numbers with huge exponents are not
+        line(
+            page_view(127, products=((PRODUCT + "1-0-0", {"sku": "5e123 x1e400", "unitPrice": 2}),))
+        ),
+        line(page_view(128)).replace('"unitPrice":32.0', '"unitPrice": 1.5e-300'),
+        line(page_view(129)).replace('"unitPrice":32.25', '"unitPrice":-1E+400'),
+        line(page_view(130)).replace('"unitPrice":32.5', '"tags":[ 1e999],"unitPrice":-Infinity'),
         # invalid rows: loader_parsing_error
         "not a tsv line",
         "a\tfew\tfields",

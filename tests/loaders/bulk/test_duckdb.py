@@ -10,7 +10,7 @@ import pytest
 
 from pyplow.iglu import Resolver
 from pyplow.loaders.bulk import engine as engine_module
-from pyplow.loaders.bulk import run_files
+from pyplow.loaders.bulk import entities_sql, run_files
 from pyplow.loaders.duckdb import DuckDBConfig, DuckDBLoader
 
 from ..wide_fixtures import registry
@@ -149,6 +149,53 @@ def test_rows_already_stored_by_the_per_row_path_are_deduplicated(
         load(tmp_path / f"{name}.duckdb", [first], resolver, columnar=False, batch=100)
         counts = load(tmp_path / f"{name}.duckdb", [second], resolver, columnar=columnar, batch=4)
         assert (counts.loaded, counts.duplicates_skipped, counts.duplicates_flagged) == (7, 5, 2)
+    assert differences(tmp_path / "rows.duckdb", tmp_path / "cols.duckdb") == {
+        "events": (0, 0),
+        "bad_rows": (0, 0),
+    }
+
+
+@pytest.mark.parametrize(
+    ("text", "risky"),
+    [
+        ('{"a":NaN}', True),
+        ('{"a": -Infinity}', True),
+        ('{"a":[1,\tinf]}', True),
+        ('{"a":1e400}', True),
+        ('{"a":[ -1.5E-0400]}', True),
+        ('{"a":[1, 2e300]}', True),
+        ('{"a":[1,]}', True),
+        ('{"a":1 , }', True),
+        ('{"a":"caf\\u00e9"}', True),
+        ('{"a":"a\\/b"}', True),
+        ('{"a":"5e123","b":"x1e400","c":"Infinity"}', False),  # only inside strings
+        ('{"a":"3b9ae123-0000","b":1.5e30,"c":[1,2],"d":null}', False),
+    ],
+)
+def test_risky_json_texts(text: str, risky: bool) -> None:
+    """Texts DuckDB and msgspec may read differently are risky (strings may raise false
+    alarms; numbers and literals never slip through)."""
+    patterns = entities_sql.RISKY
+    con = duckdb.connect()
+    found = con.execute(
+        "SELECT " + " OR ".join("regexp_matches(?, ?)" for _ in patterns),
+        [v for p in patterns for v in (text, p)],
+    ).fetchone()
+    con.close()
+    assert found == (risky,)
+
+
+@pytest.mark.parametrize("batch", [1000, 70])
+def test_full_fit_check_of_many_suspects(
+    tmp_path: Path, resolver: Resolver, batch: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With more suspects than are decoded one by one, the SQL checks them in full (the
+    first chunk: no guess from the first pass; later ones: its guess)."""
+    monkeypatch.setattr(engine_module, "_DECODE_AT_MOST", 0)
+    files = write_inputs(tmp_path / "in")
+    rows = load(tmp_path / "rows.duckdb", files, resolver, columnar=False, batch=batch)
+    cols = load(tmp_path / "cols.duckdb", files, resolver, columnar=True, batch=batch)
+    assert cols == rows
     assert differences(tmp_path / "rows.duckdb", tmp_path / "cols.duckdb") == {
         "events": (0, 0),
         "bad_rows": (0, 0),

@@ -5,7 +5,8 @@ typed, checked and deduplicated in DuckDB instead of one decoded event at a time
 - :mod:`~pyplow.loaders.bulk.atomic_sql`, :mod:`~pyplow.loaders.bulk.entities_sql`: the SQL
   that checks and types the atomic fields and builds the wide columns;
 - :mod:`~pyplow.loaders.bulk.engine`: one chunk staged (fast rows, rows for the per-row path,
-  parsing errors), deduplicated as :mod:`pyplow.loaders.dedup` does;
+  parsing errors), deduplicated as :mod:`pyplow.loaders.dedup` does
+  (:mod:`~pyplow.loaders.bulk.dedup_sql`);
 - :mod:`~pyplow.loaders.bulk.run`: the file-mode runner.
 
 A loader takes part by offering ``load_lines(lines) -> LinesResult`` (DuckDB and Parquet do);

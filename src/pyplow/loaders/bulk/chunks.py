@@ -158,10 +158,13 @@ def register_arrow(con: Any, parsed: ArrowLines) -> ChunkSource:
     return ChunkSource(view, parsed.malformed, parsed.table.num_rows, view=view)
 
 
-def parse_arrow(lines: Sequence[bytes]) -> ArrowLines | None:
+def parse_arrow(lines: Sequence[bytes], *, first: bool = False) -> ArrowLines | None:
     """The Arrow side of :func:`arrow_chunk` (no DuckDB: it may run in another thread). DuckDB
     scans such a table faster than it parses the text, and the checks and the ``SELECT`` of
-    the rows stored each scan the chunk."""
+    the rows stored each scan the chunk. ``first``: the process's first chunk, which nothing
+    else overlaps; its table is allocated by the system allocator, whose first few hundred MB
+    come faster than pyarrow's default (mimalloc: 0.85 s against 0.5 s to split 200,000
+    lines here), while a warm mimalloc is the faster for the chunks that follow."""
     import pyarrow as pa  # type: ignore[import-untyped]
     import pyarrow.csv as pacsv  # type: ignore[import-untyped]
 
@@ -187,6 +190,7 @@ def parse_arrow(lines: Sequence[bytes]) -> ArrowLines | None:
                 ignore_empty_lines=False,
                 invalid_row_handler=invalid,
             ),
+            memory_pool=pa.system_memory_pool() if first else None,
             convert_options=pacsv.ConvertOptions(
                 column_types={name: pa.string() for name in _NAMES},
                 null_values=[""],

@@ -12,21 +12,20 @@ in-memory one for Parquet) and leaves, for the caller's transaction:
 - ``Staged.bad``: ``loader_parsing_error`` bad rows of lines that do not decode.
 
 Deduplication is that of :func:`pyplow.loaders.dedup.decide`, over all the chunk's events in
-input order: only events whose ``event_id`` is repeated in the chunk, or already stored, are
-decided one by one (in Python); the others are kept as they are. The wide columns are planned
-for both paths together (``also``), so the chunk gets one layout whichever path its rows take.
+input order (:mod:`~pyplow.loaders.bulk.dedup_sql`): only events whose ``event_id`` is
+repeated in the chunk, or already stored, are decided one by one (in Python); the others are
+kept as they are. The wide columns are planned for both paths together (``also``), so the
+chunk gets one layout whichever path its rows take.
 """
 
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Final
 
 import msgspec
-import pyarrow as pa  # type: ignore[import-untyped]
 
 from pyplow.event import FIELD_INDEX, EnrichedEvent
 from pyplow.iglu import IgluParseError, SchemaKey
@@ -37,6 +36,13 @@ from pyplow.loaders.bulk.chunks import (
     arrow_chunk,
     csv_chunk,
     register_arrow,
+)
+from pyplow.loaders.bulk.dedup_sql import (
+    IDS,
+    StoredLookup,
+    apply_decisions,
+    decode_line,
+    sequential,
 )
 from pyplow.loaders.bulk.entities_sql import (
     JSON_FIELDS,
@@ -52,9 +58,7 @@ from pyplow.loaders.bulk.entities_sql import (
     row_fits,
     typed_parsed,
 )
-from pyplow.loaders.dedup import decide, flagged, flagged_id
 from pyplow.loaders.duckdb.ddl import duckdb_type, quote
-from pyplow.loaders.runner import split_rows
 from pyplow.loaders.wide import WideLayout, wide_column
 from pyplow.loaders.wide.shapes import ListOf, Record
 
@@ -62,7 +66,6 @@ __all__ = ["Staged", "StoredLookup", "drop_staging", "stage"]
 
 STAGE: Final = "__pyplow_stage"
 EXCLUDED: Final = "__pyplow_excluded"
-_IDS: Final = "__pyplow_ids"
 _ENVELOPE_CRITERIA: Final = {
     "contexts": "iglu:com.snowplowanalytics.snowplow/contexts/jsonschema/1-0-",
     "unstruct_event": "iglu:com.snowplowanalytics.snowplow/unstruct_event/jsonschema/1-0-",
@@ -75,9 +78,6 @@ _KEEP: Final = f"__row NOT IN (SELECT __row FROM {EXCLUDED})"
 _DECODE_AT_MOST: Final = 2000
 #: Schema families the SQL builds: column name → prefix, entity record shape, schema URIs.
 Families = dict[str, tuple[str, Record, set[str]]]
-
-#: Looks up stored events: event ids (an Arrow array) → event_id → fingerprints stored.
-StoredLookup = Callable[[Any], dict[str, set[str | None]]]
 
 
 class Staged(msgspec.Struct):
@@ -105,14 +105,9 @@ def drop_staging(con: Any, staged: Staged | None = None) -> None:
     for table in (STAGE, EXCLUDED):
         con.execute(f"DROP TABLE IF EXISTS {table}")
     with contextlib.suppress(Exception):
-        con.unregister(_IDS)
+        con.unregister(IDS)
     if staged is not None and staged.source is not None:
         staged.source.close(con)
-
-
-def _decode(line: bytes) -> EnrichedEvent | bytes:
-    events, failed = split_rows([line])
-    return events[0] if events else failed[0]
 
 
 def _iglu(uri: str) -> bool:
@@ -198,60 +193,6 @@ def _first_pass(
     return None
 
 
-def _rows_with_ids(con: Any, ids: set[str]) -> list[tuple[int, str, str | None]]:
-    """Kept rows of the stage whose ``event_id`` is one of ``ids``."""
-    if not ids:
-        return []
-    con.register(_IDS, pa.table({"id": pa.array(sorted(ids), pa.string())}))
-    try:
-        rows: list[tuple[int, str, str | None]] = con.execute(
-            f"SELECT __row, __id, __fp FROM {STAGE} "
-            f"WHERE {_KEEP} AND __id IN (SELECT id FROM {_IDS})"
-        ).fetchall()
-    finally:
-        con.unregister(_IDS)
-    return rows
-
-
-def _sequential(
-    con: Any, slow: dict[int, EnrichedEvent], stored: StoredLookup, fresh_ids: bool
-) -> tuple[dict[int, tuple[str, str | None]], dict[str, set[str | None]]]:
-    """The ``(event_id, fingerprint)`` of the events to decide one by one (by row), and what
-    the target stores for them. The others are kept as they are: ``decide`` keeps an event
-    whose id no other event of the chunk, no stored event and no new id of a duplicate has."""
-    special = {
-        i
-        for (i,) in con.execute(
-            f"SELECT __id FROM {STAGE} WHERE {_KEEP} GROUP BY __id HAVING count(*) > 1"
-        ).fetchall()
-    }
-    special.update(e.event_id or "" for e in slow.values())
-    ids = con.sql(f"SELECT DISTINCT __id FROM {STAGE} WHERE {_KEEP}").to_arrow_table()
-    known = stored(
-        pa.concat_arrays(
-            [
-                *(chunk.cast(pa.string()) for chunk in ids.column(0).chunks),
-                pa.array(sorted(special), pa.string()),
-            ]
-        )
-    )
-    special.update(known)
-    keys: dict[int, tuple[str, str | None]] = {
-        row: (e.event_id or "", e.event_fingerprint) for row, e in slow.items()
-    }
-    fresh: set[str] = set()
-    while special:
-        keys.update((row, (i, fp)) for row, i, fp in _rows_with_ids(con, special))
-        # an event whose id is the new id of a duplicate of the chunk is decided too
-        more = {flagged_id(*key) for key in keys.values()} - fresh
-        fresh |= more
-        special = more
-    if fresh_ids and fresh:
-        for event_id, fps in stored(pa.array(sorted(fresh), pa.string())).items():
-            known.setdefault(event_id, set()).update(fps)
-    return keys, known
-
-
 def _same(families: Families, hint: Families | None) -> bool:
     if hint is None:
         return False
@@ -263,14 +204,19 @@ def _same(families: Families, hint: Families | None) -> bool:
 
 def _unfit(con: Any, source: ChunkSource, families: Families, hint: Families | None) -> list[int]:
     """Kept rows whose entities the SQL does not build (they take the per-row path)."""
-    where = _KEEP
-    if _same(families, hint):
-        cheap = fits_cheaply(families)
-        suspect = f"SELECT __row FROM {STAGE} WHERE {_KEEP} AND NOT coalesce({cheap}, false)"
-        suspects = [r for (r,) in con.execute(suspect).fetchall()]
-        if len(suspects) <= _DECODE_AT_MOST:
-            return suspects
-        where = f"__row IN ({suspect})"
+    cheap = f"NOT coalesce({fits_cheaply(families)}, false)"
+    if _same(families, hint):  # the first pass made the guess (``__fit0``) for these families
+        suspect = f"SELECT __row FROM {STAGE} WHERE {_KEEP} AND {cheap}"
+    else:  # the same guess, over the raw JSON fields: no parsing
+        suspect = (
+            f"SELECT s.__row FROM (SELECT * EXCLUDE (__fit0) FROM {STAGE} WHERE {_KEEP}) s "
+            f"JOIN (SELECT __row, {fits_hint(families)} AS __fit0 FROM {source.sql}) c "
+            f"ON s.__row = c.__row WHERE {cheap}"
+        )
+    suspects = [r for (r,) in con.execute(suspect).fetchall()]
+    if len(suspects) <= _DECODE_AT_MOST:
+        return suspects
+    where = f"__row IN ({suspect})"
     parsed = ", ".join(f"{sql} AS {name}" for name, sql in PARSED)
     chunk = f"(SELECT *, {parsed} FROM {source.sql} WHERE {where})"
     return [
@@ -279,35 +225,6 @@ def _unfit(con: Any, source: ChunkSource, families: Families, hint: Families | N
             f"SELECT __row FROM {chunk} WHERE NOT coalesce({row_fits(families)}, false)"
         ).fetchall()
     ]
-
-
-def _apply_decisions(
-    lines: list[bytes],
-    slow: dict[int, EnrichedEvent],
-    keys: dict[int, tuple[str, str | None]],
-    known: dict[str, set[str | None]],
-    out: Staged,
-) -> list[int]:
-    """Decide (in row order) the events of ``keys``: skipped ones leave ``slow``, flagged ones
-    join it under their new id; returns the rows the columnar path no longer stores."""
-    order = sorted(keys)
-    moved: list[int] = []
-    for row, decision in zip(order, decide((keys[r] for r in order), known), strict=True):
-        event_id = keys[row][0]
-        if decision is None:
-            out.skipped += 1
-            if slow.pop(row, None) is None:
-                moved.append(row)
-        elif decision != event_id:
-            out.flagged += 1
-            event = slow.get(row)
-            if event is None:
-                decoded = _decode(lines[row])
-                assert isinstance(decoded, EnrichedEvent), "a checked row always decodes"
-                event = decoded
-                moved.append(row)
-            slow[row] = flagged(event, decision)
-    return moved
 
 
 def _fast_families(
@@ -374,7 +291,7 @@ def stage(
     source = _first_pass(con, lines, scratch, hint, prepared)
     if source is None:
         return None
-    bad = [b for b in map(_decode, source.malformed) if isinstance(b, bytes)]
+    bad = [b for b in map(decode_line, source.malformed) if isinstance(b, bytes)]
     con.execute(f"CREATE OR REPLACE TEMP TABLE {EXCLUDED} (__row BIGINT)")
     envelopes, entities = _valid_uris(con)
     ok = f"__atomic_ok AND {json_ok(envelopes, entities)}"
@@ -387,13 +304,13 @@ def stage(
     _exclude(con, unsure)
     slow: dict[int, EnrichedEvent] = {}
     for row in unsure:
-        decoded = _decode(lines[row])
+        decoded = decode_line(lines[row])
         if isinstance(decoded, bytes):
             bad.append(decoded)
         else:
             slow[row] = decoded
 
-    keys, known = _sequential(con, slow, stored, fresh_ids)
+    keys, known = sequential(con, STAGE, _KEEP, slow, stored, fresh_ids)
     out = Staged(fast_sql="", slow=[], also=[], bad=bad, source=source)
     if seen:
         pairs = con.sql(
@@ -402,7 +319,7 @@ def stage(
         ids, fingerprints = (pairs.column(i).to_pylist() for i in (0, 1))
         out.seen = list(zip(ids, fingerprints, strict=True))
         out.seen.extend((e.event_id or "", e.event_fingerprint) for e in slow.values())
-    moved = _apply_decisions(lines, slow, keys, known, out)
+    moved, out.skipped, out.flagged = apply_decisions(lines, slow, keys, known)
     _exclude(con, moved)
 
     # the wide columns, planned for both paths; rows the SQL does not build go per row
@@ -414,7 +331,7 @@ def stage(
     unfit = _unfit(con, source, families, hint)
     _exclude(con, unfit)
     for row in unfit:
-        decoded = _decode(lines[row])
+        decoded = decode_line(lines[row])
         assert isinstance(decoded, EnrichedEvent), "a checked row always decodes"
         slow[row] = decoded
     out.slow = [slow[r] for r in sorted(slow)]

@@ -69,16 +69,18 @@ def _prefetched(
     ``scratch`` folder) in a thread while the caller loads the current one: the databases
     release the GIL while they work."""
 
-    def read() -> tuple[list[bytes], Prepared | None] | None:
+    def read(first: bool) -> tuple[list[bytes], Prepared | None] | None:
         lines = next(chunks, None)
         if lines is None:
             return None
-        return lines, (None if scratch is None else Prepared(arrow=parse_arrow(lines)))
+        if scratch is None:
+            return lines, None
+        return lines, Prepared(arrow=parse_arrow(lines, first=first))
 
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="pyplow-read") as pool:
-        ahead = pool.submit(read)
+        ahead = pool.submit(read, True)
         while (item := ahead.result()) is not None:
-            ahead = pool.submit(read)
+            ahead = pool.submit(read, False)
             yield item
 
 
