@@ -22,12 +22,10 @@ cleanup() {
   rm -rf "$WORK"
 }
 trap cleanup EXIT
+# shellcheck source=benchmarks/nginx_common.sh
+source "$ROOT/benchmarks/nginx_common.sh"
+require_wrk_and_nginx
 
-for tool in wrk nginx; do
-  command -v "$tool" >/dev/null || { echo "$tool is not installed (apt-get install wrk nginx-light)"; exit 1; }
-done
-
-QUERY='stm=1795818818561&e=pv&url=https%3A%2F%2Fshop.acme.test%2Fproducts%2F42%3Futm_source%3Dnewsletter%26utm_medium%3Demail&page=Blue%20widget%20%E2%80%93%20Acme&refr=https%3A%2F%2Fwww.google.com%2F&eid=7cad8054-c5b7-400a-bdca-3cce63c0f6b7&tv=js-4.6.8&tna=sp&aid=shop&p=web&cookie=1&cs=UTF-8&lang=en-GB&res=1920x1080&cd=24&tz=Europe%2FLondon&dtm=1795818818554&vp=1280x720&ds=1280x2429&vid=3&sid=4f8ecdb7-b9a4-4a2c-97ef-ee46967e701e&duid=24a3aea9-c8dd-4d81-accb-d01d7673bdeb&cx=eyJzY2hlbWEiOiJpZ2x1OmNvbS5zbm93cGxvd2FuYWx5dGljcy5zbm93cGxvdy9jb250ZXh0cy9qc29uc2NoZW1hLzEtMC0wIiwiZGF0YSI6W3sic2NoZW1hIjoiaWdsdTpjb20uc25vd3Bsb3dhbmFseXRpY3Muc25vd3Bsb3cvd2ViX3BhZ2UvanNvbnNjaGVtYS8xLTAtMCIsImRhdGEiOnsiaWQiOiJjMWVmNDMzYy1iZTNiLTQ4OGEtOWJiMy1mMGUwNjNlMzdjZGQifX1dfQ'
 "$ROOT/.venv/bin/python" - "$WORK/post.lua" <<'PY'
 import json, sys
 events = [{"e": "pv", "url": f"https://shop.acme.test/products/{i}", "page": "Product",
@@ -46,25 +44,7 @@ with open(sys.argv[1], "w") as f:
     f.write("wrk.body = " + json.dumps(body) + "\n")
 PY
 
-cat > "$WORK/nginx.conf" <<NGINX
-worker_processes 2;
-pid $WORK/nginx.pid;
-error_log $WORK/nginx-error.log;
-events { worker_connections 1024; }
-http {
-  access_log $WORK/access.log;
-  client_body_temp_path $WORK/body;
-  proxy_temp_path $WORK/proxy;
-  fastcgi_temp_path $WORK/fcgi;
-  uwsgi_temp_path $WORK/uwsgi;
-  scgi_temp_path $WORK/scgi;
-  server {
-    listen 127.0.0.1:18100;
-    location = /i { empty_gif; add_header Cache-Control "no-cache, no-store, must-revalidate"; }
-    location = /com.snowplowanalytics.snowplow/tp2 { return 200 "ok"; }
-  }
-}
-NGINX
+write_nginx_conf "$WORK" 18100
 
 cat > "$WORK/collector.toml" <<TOML
 [collector]

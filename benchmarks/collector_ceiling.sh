@@ -22,29 +22,11 @@ cleanup() {
   rm -rf "$WORK"
 }
 trap cleanup EXIT
-for tool in wrk nginx; do
-  command -v "$tool" >/dev/null || { echo "$tool is not installed (apt-get install wrk nginx-light)"; exit 1; }
-done
-QUERY=$(sed -n "s/^QUERY='\(.*\)'$/\1/p" "$ROOT/benchmarks/collector.sh")
+# shellcheck source=benchmarks/nginx_common.sh
+source "$ROOT/benchmarks/nginx_common.sh"
+require_wrk_and_nginx
 
-cat > "$WORK/nginx.conf" <<NGINX
-worker_processes 2;
-pid $WORK/nginx.pid;
-error_log $WORK/nginx-error.log;
-events { worker_connections 1024; }
-http {
-  access_log $WORK/access.log;
-  client_body_temp_path $WORK/body;
-  proxy_temp_path $WORK/proxy;
-  fastcgi_temp_path $WORK/fcgi;
-  uwsgi_temp_path $WORK/uwsgi;
-  scgi_temp_path $WORK/scgi;
-  server {
-    listen 127.0.0.1:18300;
-    location = /i { empty_gif; add_header Cache-Control "no-cache, no-store, must-revalidate"; }
-  }
-}
-NGINX
+write_nginx_conf "$WORK" 18300
 
 run() {  # NAME PORT
   local out
