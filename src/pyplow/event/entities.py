@@ -18,7 +18,7 @@ data; number spellings that JSON allows but a compact printer would not produce 
 
 from __future__ import annotations
 
-from typing import Any, Final
+from typing import Any, Final, TypeVar
 
 import msgspec
 
@@ -162,39 +162,38 @@ def _explain(text: str | bytes, criterion: str, entities: Any, what: str) -> Env
     return EnvelopeError(f"invalid {what}")  # pragma: no cover - the fast path accepted it
 
 
-def strict_contexts(text: str | bytes) -> Contexts:
-    """:func:`decode_contexts` raising :class:`~pyplow.event.values.InvalidTextError` instead."""
+_Wire = TypeVar("_Wire", _ContextsWire, _UnstructWire)
+
+
+def _checked_envelope(
+    decoder: msgspec.json.Decoder[_Wire], text: str | bytes, criterion: str, accepted: set[str]
+) -> _Wire:
+    """The envelope of ``text`` once it parses and its schema URI is one of ``criterion``."""
     try:
-        wire = _CONTEXTS_DECODER.decode(text)
+        wire = decoder.decode(text)
     except (msgspec.DecodeError, UnicodeError):
         raise InvalidTextError(text) from None
-    schema = wire.schema
-    if schema not in _GOOD_CONTEXTS and not _good_envelope(
-        schema, _CONTEXTS_CRITERION, _GOOD_CONTEXTS
-    ):
+    if wire.schema not in accepted and not _good_envelope(wire.schema, criterion, accepted):
         raise InvalidTextError(text)
-    data = wire.data
-    for entity in data:
+    return wire
+
+
+def strict_contexts(text: str | bytes) -> Contexts:
+    """:func:`decode_contexts` raising :class:`~pyplow.event.values.InvalidTextError` instead."""
+    wire = _checked_envelope(_CONTEXTS_DECODER, text, _CONTEXTS_CRITERION, _GOOD_CONTEXTS)
+    for entity in wire.data:
         if entity.schema not in _VALID_URIS and not _is_iglu_uri(entity.schema):
             raise InvalidTextError(text)
-    return Contexts(schema, data)
+    return Contexts(wire.schema, wire.data)
 
 
 def strict_unstruct_event(text: str | bytes) -> UnstructEvent:
     """:func:`decode_unstruct_event` raising :class:`~pyplow.event.values.InvalidTextError`."""
-    try:
-        wire = _UNSTRUCT_DECODER.decode(text)
-    except (msgspec.DecodeError, UnicodeError):
-        raise InvalidTextError(text) from None
-    schema = wire.schema
-    if schema not in _GOOD_UNSTRUCT and not _good_envelope(
-        schema, _UNSTRUCT_CRITERION, _GOOD_UNSTRUCT
-    ):
+    wire = _checked_envelope(_UNSTRUCT_DECODER, text, _UNSTRUCT_CRITERION, _GOOD_UNSTRUCT)
+    entity = wire.data
+    if entity.schema not in _VALID_URIS and not _is_iglu_uri(entity.schema):
         raise InvalidTextError(text)
-    data = wire.data
-    if data.schema not in _VALID_URIS and not _is_iglu_uri(data.schema):
-        raise InvalidTextError(text)
-    return UnstructEvent(schema=schema, data=data)
+    return UnstructEvent(schema=wire.schema, data=entity)
 
 
 def decode_contexts(text: str | bytes) -> Contexts | EnvelopeError:
