@@ -265,19 +265,8 @@ class DuckDBLoader(Loader):
         return result, columns
 
     def _stored(self, events: Sequence[EnrichedEvent]) -> dict[str, set[str | None]]:
-        ids = pa.table({"event_id": pa.array(lookup_ids(events), pa.string())})
-        if not ids.num_rows:
-            return {}
-        self._con.register(_IDS_VIEW, ids)
-        rows = self._con.execute(
-            f"SELECT event_id, event_fingerprint FROM {self._events} "
-            f"WHERE event_id IN (SELECT event_id FROM {_IDS_VIEW})"
-        ).fetchall()
-        self._con.unregister(_IDS_VIEW)
-        stored: dict[str, set[str | None]] = {}
-        for event_id, fingerprint in rows:
-            stored.setdefault(event_id, set()).add(fingerprint)
-        return stored
+        ids = pa.array(lookup_ids(events), pa.string())
+        return self._stored_ids(ids) if len(ids) else {}
 
     def _apply(self, column: WideColumn) -> None:
         name, sql_type = quote(column.name), duckdb_type(column.type)
