@@ -182,3 +182,19 @@ def write_inputs(folder: Path) -> list[Path]:
         encoding="utf-8",
     )
     return [first, second, third]
+
+
+def write_redelivery(folder: Path) -> tuple[Path, Path]:
+    """Two files for a second run: the first holds page views 0-9; the second 5-14 (5-9 are
+    redelivered), then events 2 and 3 again under another fingerprint and none (flagged)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    first = folder / "first.tsv"
+    first.write_text("\n".join(line(page_view(n)) for n in range(10)))
+    second = folder / "second.tsv"
+    second.write_text(
+        "\n".join(
+            [line(page_view(n)) for n in range(5, 15)]
+            + [line(page_view(2, fingerprint="new")), line(page_view(3, fingerprint=None))]
+        )
+    )
+    return first, second

@@ -14,7 +14,7 @@ from pyplow.loaders.bulk import entities_sql, run_files
 from pyplow.loaders.duckdb import DuckDBConfig, DuckDBLoader
 
 from ..wide_fixtures import registry
-from .inputs import line, page_view, write_inputs
+from .inputs import line, page_view, write_inputs, write_redelivery
 
 
 @pytest.fixture
@@ -134,17 +134,7 @@ def test_chunks_the_columnar_reader_cannot_split_are_loaded_row_by_row(
 def test_rows_already_stored_by_the_per_row_path_are_deduplicated(
     tmp_path: Path, resolver: Resolver
 ) -> None:
-    folder = tmp_path / "in"
-    folder.mkdir()
-    first = folder / "first.tsv"
-    first.write_text("\n".join(line(page_view(n)) for n in range(10)))
-    second = folder / "second.tsv"
-    second.write_text(
-        "\n".join(
-            [line(page_view(n)) for n in range(5, 15)]
-            + [line(page_view(2, fingerprint="new")), line(page_view(3, fingerprint=None))]
-        )
-    )
+    first, second = write_redelivery(tmp_path / "in")
     for name, columnar in (("rows", False), ("cols", True)):
         load(tmp_path / f"{name}.duckdb", [first], resolver, columnar=False, batch=100)
         counts = load(tmp_path / f"{name}.duckdb", [second], resolver, columnar=columnar, batch=4)

@@ -19,7 +19,7 @@ from pyplow.loaders.bulk import run_files
 from pyplow.loaders.parquet import ParquetConfig, ParquetLoader
 
 from ..wide_fixtures import registry
-from .inputs import line, page_view, write_inputs
+from .inputs import line, page_view, write_inputs, write_redelivery
 
 
 @pytest.fixture
@@ -91,17 +91,7 @@ def test_same_files_as_the_per_row_path(tmp_path: Path, resolver: Resolver, batc
 
 
 def test_redelivery_across_runs_is_skipped(tmp_path: Path, resolver: Resolver) -> None:
-    folder = tmp_path / "in"
-    folder.mkdir()
-    first = folder / "first.tsv"
-    first.write_text("\n".join(line(page_view(n)) for n in range(10)))
-    second = folder / "second.tsv"
-    second.write_text(
-        "\n".join(
-            [line(page_view(n)) for n in range(5, 15)]
-            + [line(page_view(2, fingerprint="new")), line(page_view(3, fingerprint=None))]
-        )
-    )
+    first, second = write_redelivery(tmp_path / "in")
     for name, columnar in (("rows", False), ("cols", True)):
         load(tmp_path / name, [first], resolver, columnar=False, batch=100)
         counts = load(tmp_path / name, [second], resolver, columnar=columnar, batch=4)
