@@ -10,6 +10,9 @@ from pathlib import Path
 import pytest
 
 from pyplow.iglu import DirectoryRepository, Resolver, builtin_repository
+from pyplow.loaders.postgres import PostgresConfig, PostgresLoader
+
+from .database import NOW
 
 PG_HOST = os.environ.get("PYPLOW_TEST_PG_HOST", "127.0.0.1")
 PG_PORT = int(os.environ.get("PYPLOW_TEST_PG_PORT", "5432"))
@@ -39,3 +42,16 @@ def pg_schema(pg_dsn: str) -> Iterator[str]:
     yield name
     with psycopg.connect(pg_dsn, autocommit=True) as conn:
         conn.execute(f'DROP SCHEMA IF EXISTS "{name}" CASCADE'.encode())
+
+
+@pytest.fixture
+def loader(pg_dsn: str, pg_schema: str, resolver: Resolver) -> Iterator[PostgresLoader]:
+    """A loader into the throwaway schema, its clock fixed at ``NOW``."""
+    pytest.importorskip("psycopg")
+    made = PostgresLoader(
+        PostgresConfig(dsn=pg_dsn, schema=pg_schema, application_name=pg_schema),
+        resolver,
+        clock=lambda: NOW,
+    )
+    yield made
+    made.close()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import Iterator
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -14,35 +14,18 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from pyplow.event import Contexts, Entity
-from pyplow.iglu import Resolver
 from pyplow.loaders.base import LoadBatch
-from pyplow.loaders.postgres import PostgresConfig, PostgresLoader
+from pyplow.loaders.postgres import PostgresLoader
 from pyplow.loaders.postgres.atomic import EVENT_COLUMNS, event_row
 from pyplow.loaders.postgres.copytext import CopyBlocks
 from pyplow.loaders.postgres.ddl import events_ddl
 
+from .database import NOW, query
 from .events import page_view, tricky_page_view
 
 pytestmark = pytest.mark.integration
 psycopg = pytest.importorskip("psycopg")
-NOW = datetime(2024, 5, 1, 8, 30, tzinfo=UTC)
 KINDS = "iglu:com.acme/kinds/jsonschema/1-0-0"
-
-
-@pytest.fixture
-def loader(pg_dsn: str, pg_schema: str, resolver: Resolver) -> Iterator[PostgresLoader]:
-    made = PostgresLoader(
-        PostgresConfig(dsn=pg_dsn, schema=pg_schema, application_name=pg_schema),
-        resolver,
-        clock=lambda: NOW,
-    )
-    yield made
-    made.close()
-
-
-def _query(dsn: str, sql: str) -> list[tuple[Any, ...]]:
-    with psycopg.connect(dsn) as conn:
-        return list(conn.execute(sql.encode()).fetchall())
 
 
 def test_atomic_values_are_stored_as_psycopg_would_store_them(
@@ -100,7 +83,7 @@ def test_too_long_atomic_values_still_become_runtime_bad_rows(
     assert result.loaded == 1
     [bad] = [json.loads(b) for b in result.bad]
     assert bad["data"]["failure"] == "user_id: 256 characters, the column holds at most 255"
-    assert _query(pg_dsn, f'SELECT length(page_title) FROM "{pg_schema}".events') == [(2000,)]
+    assert query(pg_dsn, f'SELECT length(page_title) FROM "{pg_schema}".events') == [(2000,)]
 
 
 def _kinds(n: int, data: dict[str, Any]) -> Any:
@@ -131,7 +114,7 @@ def test_entity_values_read_back(loader: PostgresLoader, pg_dsn: str, pg_schema:
     assert result.loaded == 2
     assert len(result.bad) == 1
     columns = "label, short, code, at, day, uid, small, big, ratio, ok, tags, inner_note"
-    rows = _query(
+    rows = query(
         pg_dsn,
         f'SELECT root_id, root_tstamp, {columns} FROM "{pg_schema}".com_acme_kinds_1'
         " ORDER BY root_id",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import uuid
-from datetime import UTC, datetime
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
@@ -15,34 +15,18 @@ from pyplow.iglu import Resolver
 from pyplow.loaders.base import LoadBatch, TransientLoadError
 from pyplow.loaders.postgres import PostgresConfig, PostgresLoader
 
+from .database import query
 from .events import CHECKOUT, page_view
 from .events import checkout as checkout_event
 
 pytestmark = pytest.mark.integration
 psycopg = pytest.importorskip("psycopg")
-NOW = datetime(2024, 5, 1, 8, 30, tzinfo=UTC)
-
-
-@pytest.fixture
-def loader(pg_dsn: str, pg_schema: str, resolver: Resolver) -> Any:
-    made = PostgresLoader(
-        PostgresConfig(dsn=pg_dsn, schema=pg_schema, application_name=pg_schema),
-        resolver,
-        clock=lambda: NOW,
-    )
-    yield made
-    made.close()
-
-
-def _query(dsn: str, sql: str) -> list[tuple[Any, ...]]:
-    with psycopg.connect(dsn) as conn:
-        return list(conn.execute(sql.encode()).fetchall())
 
 
 def test_events_and_entities_are_stored_typed(loader: Any, pg_dsn: str, pg_schema: str) -> None:
     result = loader.load(LoadBatch(events=[page_view(i) for i in range(3)]))
     assert (result.loaded, result.duplicates_skipped, result.bad) == (3, 0, [])
-    rows = _query(
+    rows = query(
         pg_dsn,
         f"SELECT event_id, collector_tstamp, page_title, tr_total, geo_latitude, br_cookies,"
         f' page_urlport, load_tstamp FROM "{pg_schema}".events ORDER BY event_id',
@@ -57,7 +41,7 @@ def test_events_and_entities_are_stored_typed(loader: Any, pg_dsn: str, pg_schem
         443,
         datetime(2024, 5, 1, 8, 30),
     )
-    pages = _query(
+    pages = query(
         pg_dsn,
         f"SELECT root_id, root_tstamp, ref_tree, id FROM"
         f' "{pg_schema}".com_snowplowanalytics_snowplow_web_page_1 ORDER BY root_id',
@@ -68,12 +52,12 @@ def test_events_and_entities_are_stored_typed(loader: Any, pg_dsn: str, pg_schem
         "events.web_page",
         str(uuid.UUID(int=10**6)),
     )
-    users = _query(
+    users = query(
         pg_dsn, f'SELECT user_tier, logged_in, visits FROM "{pg_schema}".com_acme_user_context_1'
     )
     assert sorted(users) == [("pro", True, 0), ("pro", True, 1), ("pro", True, 2)]
     types = dict(
-        _query(
+        query(
             pg_dsn,
             "SELECT column_name, data_type FROM information_schema.columns"
             f" WHERE table_schema = '{pg_schema}' AND table_name = 'events'",
@@ -95,14 +79,14 @@ def test_redelivery_is_skipped_and_reused_ids_are_flagged(
     reused = page_view(1, event_fingerprint="another")
     flagged = loader.load(LoadBatch(events=[reused]))
     assert (flagged.loaded, flagged.duplicates_flagged) == (1, 1)
-    assert _query(pg_dsn, f'SELECT count(*) FROM "{pg_schema}".events') == [(4,)]
-    marks = _query(
+    assert query(pg_dsn, f'SELECT count(*) FROM "{pg_schema}".events') == [(4,)]
+    marks = query(
         pg_dsn,
         f'SELECT original_event_id FROM "{pg_schema}".com_snowplowanalytics_snowplow_duplicate_1',
     )
     assert marks == [(uuid.UUID(int=2),)]
     # every entity row belongs to a stored event, none doubled
-    assert _query(
+    assert query(
         pg_dsn, f'SELECT count(*) FROM "{pg_schema}".com_snowplowanalytics_snowplow_web_page_1'
     ) == [(4,)]
 
@@ -115,7 +99,7 @@ def test_migrations_add_columns_and_reject_incompatible_changes(
     assert first.loaded == 1
     table = f'"{pg_schema}".com_acme_checkout_1'
     comment = f"SELECT obj_description('{table}'::regclass)"
-    assert _query(pg_dsn, comment) == [(CHECKOUT.format("1-0-0"),)]
+    assert query(pg_dsn, comment) == [(CHECKOUT.format("1-0-0"),)]
 
     with_coupon = {**base, "orderId": "A2", "couponCode": "SPRING"}
     incompatible = {"orderId": "A3", "total": "3.50", "shipping": {"city": "Lyon"}}
@@ -137,14 +121,14 @@ def test_migrations_add_columns_and_reject_incompatible_changes(
     assert "column total" in failure["message"]
     assert "double precision" in failure["message"]
     assert bad["data"]["payload"]["event_id"] == str(uuid.UUID(int=4))
-    assert _query(pg_dsn, comment) == [(CHECKOUT.format("1-0-1"),)]
-    rows = _query(pg_dsn, f"SELECT order_id, coupon_code, shipping_express FROM {table} ORDER BY 1")
+    assert query(pg_dsn, comment) == [(CHECKOUT.format("1-0-1"),)]
+    rows = query(pg_dsn, f"SELECT order_id, coupon_code, shipping_express FROM {table} ORDER BY 1")
     assert rows == [("A1", None, True), ("A2", "SPRING", True)]
-    assert _query(pg_dsn, f'SELECT count(*) FROM "{pg_schema}".events') == [(3,)]
+    assert query(pg_dsn, f'SELECT count(*) FROM "{pg_schema}".events') == [(3,)]
 
     model2 = checkout_event("2-0-0", {"orderId": str(uuid.UUID(int=7)), "total": "1"}, 5)
     assert loader.load(LoadBatch(events=[model2])).loaded == 1
-    assert _query(pg_dsn, f'SELECT total FROM "{pg_schema}".com_acme_checkout_2') == [("1",)]
+    assert query(pg_dsn, f'SELECT total FROM "{pg_schema}".com_acme_checkout_2') == [("1",)]
 
 
 def test_unknown_schema_and_bad_values_become_bad_rows(
@@ -183,7 +167,7 @@ def test_atomic_values_postgres_refuses_become_runtime_bad_rows(
         "v_etl: missing, the column is NOT NULL",
     ]
     # entities of refused events are not stored either
-    assert _query(
+    assert query(
         pg_dsn, f'SELECT count(*) FROM "{pg_schema}".com_snowplowanalytics_snowplow_web_page_1'
     ) == [(1,)]
 
@@ -193,7 +177,7 @@ def test_bad_rows_are_stored_once(loader: Any, pg_dsn: str, pg_schema: str) -> N
     rows = [b'{"schema":"' + schema + b'","data":{}}', b"not json at all", b'{"nul":"\\u0000"}']
     assert loader.load(LoadBatch(bad_rows=rows)).bad_rows_stored == 3
     assert loader.load(LoadBatch(bad_rows=rows)).bad_rows_stored == 0
-    stored = _query(pg_dsn, f'SELECT schema, data FROM "{pg_schema}".bad_rows ORDER BY schema')
+    stored = query(pg_dsn, f'SELECT schema, data FROM "{pg_schema}".bad_rows ORDER BY schema')
     assert stored == [
         ("iglu:com.snowplowanalytics.snowplow.badrows/x/jsonschema/1-0-0",
          {"schema": "iglu:com.snowplowanalytics.snowplow.badrows/x/jsonschema/1-0-0", "data": {}}),
@@ -222,7 +206,7 @@ def test_killed_connection_is_transient_then_reconnects(
     with pytest.raises(TransientLoadError):
         loader.load(LoadBatch(events=[page_view(2)]))
     assert loader.load(LoadBatch(events=[page_view(2)])).loaded == 1
-    assert _query(pg_dsn, f'SELECT count(*) FROM "{pg_schema}".events') == [(2,)]
+    assert query(pg_dsn, f'SELECT count(*) FROM "{pg_schema}".events') == [(2,)]
 
 
 def test_redshift_config_is_refused_by_the_loader() -> None:
