@@ -62,7 +62,7 @@ from pyplow.loaders.duckdb.ddl import duckdb_type, quote
 from pyplow.loaders.wide import WideLayout, wide_column
 from pyplow.loaders.wide.shapes import ListOf, Record
 
-__all__ = ["Staged", "StoredLookup", "drop_staging", "stage"]
+__all__ = ["Staged", "StoredLookup", "drop_staging", "exclude", "kept_rows", "stage"]
 
 STAGE: Final = "__pyplow_stage"
 EXCLUDED: Final = "__pyplow_excluded"
@@ -133,7 +133,8 @@ def _valid_uris(con: Any) -> tuple[dict[str, set[str]], set[str]]:
     return envelopes, {uri for uri in entities if _iglu(uri)}
 
 
-def _exclude(con: Any, rows: list[int]) -> None:
+def exclude(con: Any, rows: list[int]) -> None:
+    """Take ``rows`` (line indexes) out of the rows the columnar path stores."""
     if rows:
         con.execute(f"INSERT INTO {EXCLUDED} SELECT unnest(?::BIGINT[])", [rows])
 
@@ -270,7 +271,7 @@ def _fast_select(
 def stage(
     con: Any,
     lines: list[bytes],
-    layout: WideLayout,
+    layout: WideLayout | None,
     stored: StoredLookup,
     *,
     fresh_ids: bool,
@@ -286,7 +287,9 @@ def stage(
     ``Staged.seen`` with the ``(event_id, fingerprint)`` of every event of the chunk;
     ``hint``: the ``Staged.families`` of the previous chunk (when the chunk's families are
     the same, the first pass has already told which rows surely fit them); ``prepared``:
-    what was made of ``lines`` ahead of time (:class:`~pyplow.loaders.bulk.chunks.Prepared`)."""
+    what was made of ``lines`` ahead of time (:class:`~pyplow.loaders.bulk.chunks.Prepared`).
+    Without a ``layout`` no wide columns are planned: ``fast_sql`` is empty and the caller
+    reads the rows the columnar path stores with :func:`kept_rows`."""
 
     source = _first_pass(con, lines, scratch, hint, prepared)
     if source is None:
@@ -301,7 +304,7 @@ def stage(
             f"SELECT __row FROM {STAGE} WHERE NOT coalesce({ok}, false)"
         ).fetchall()
     ]
-    _exclude(con, unsure)
+    exclude(con, unsure)
     slow: dict[int, EnrichedEvent] = {}
     for row in unsure:
         decoded = decode_line(lines[row])
@@ -320,21 +323,30 @@ def stage(
         out.seen = list(zip(ids, fingerprints, strict=True))
         out.seen.extend((e.event_id or "", e.event_fingerprint) for e in slow.values())
     moved, out.skipped, out.flagged = apply_decisions(lines, slow, keys, known)
-    _exclude(con, moved)
+    exclude(con, moved)
 
-    # the wide columns, planned for both paths; rows the SQL does not build go per row
-    out.also = _fast_uses(con)
-    events = [slow[r] for r in sorted(slow)]
-    shapes, failed = layout.shapes_for(events, also=out.also)
-    families = _fast_families(out.also, shapes, failed)
-    out.families = families
-    unfit = _unfit(con, source, families, hint)
-    _exclude(con, unfit)
-    for row in unfit:
-        decoded = decode_line(lines[row])
-        assert isinstance(decoded, EnrichedEvent), "a checked row always decodes"
-        slow[row] = decoded
+    if layout is not None:
+        # the wide columns, planned for both paths; rows the SQL does not build go per row
+        out.also = _fast_uses(con)
+        events = [slow[r] for r in sorted(slow)]
+        shapes, failed = layout.shapes_for(events, also=out.also)
+        families = _fast_families(out.also, shapes, failed)
+        out.families = families
+        unfit = _unfit(con, source, families, hint)
+        exclude(con, unfit)
+        for row in unfit:
+            decoded = decode_line(lines[row])
+            assert isinstance(decoded, EnrichedEvent), "a checked row always decodes"
+            slow[row] = decoded
+        out.fast_sql = _fast_select(source, shapes, families, load_tstamp)
     out.slow = [slow[r] for r in sorted(slow)]
-    out.fast_sql = _fast_select(source, shapes, families, load_tstamp)
     (out.fast_rows,) = con.execute(f"SELECT count(*) FROM {STAGE} WHERE {_KEEP}").fetchall()[0]
     return out
+
+
+def kept_rows(staged: Staged, columns: str, where: str | None = None) -> str:
+    """A ``SELECT`` of ``columns`` (SQL over ``__row`` and the raw ``c0`` … ``c130``) for the
+    rows the columnar path stores (those of them where ``where`` holds), in line order."""
+    assert staged.source is not None, "a staged chunk has its source"
+    also = "" if where is None else f" AND ({where})"
+    return f"SELECT {columns} FROM {staged.source.sql} WHERE {_KEEP}{also} ORDER BY __row"

@@ -20,7 +20,7 @@ through psycopg's ``write_row`` as before.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Container, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Final
 
@@ -51,7 +51,7 @@ from pyplow.loaders.postgres.stored import flagged_ids_needed, stored_fingerprin
 if TYPE_CHECKING:
     import psycopg
 
-__all__ = ["BatchOutcome", "BatchWriter", "SchemaCache"]
+__all__ = ["BatchOutcome", "BatchWriter", "SchemaCache", "Shredded"]
 
 _BAD_ROW_SCHEMA_FALLBACK: Final = "unknown"
 _JSON_DECODER: Final = msgspec.json.Decoder()
@@ -88,7 +88,7 @@ class SchemaCache:
         return found
 
 
-class _Shredded(msgspec.Struct):
+class Shredded(msgspec.Struct):
     """Rows per schema key (COPY lines, or tuples for psycopg), each tagged with its event's
     id."""
 
@@ -128,6 +128,8 @@ class BatchWriter:
         self._known = tables
         self._processor = processor
         self._now = load_tstamp
+        self.load_tstamp = load_tstamp
+        """The ``load_tstamp`` of the batch's events."""
         self.outcome = BatchOutcome()
         # key -> (table, columns) when storable, else the failure item for bad rows
         self._status: dict[SchemaKey, tuple[str, tuple[Column, ...]] | dict[str, Any]] = {}
@@ -195,47 +197,67 @@ class BatchWriter:
         self._by_uri[uri] = found
         return found
 
-    def shred(self, events: Sequence[EnrichedEvent]) -> tuple[list[EnrichedEvent], _Shredded]:
-        """Events that can be stored, and their entity rows; the others become bad rows."""
-        uris = sorted({e.schema for ev in events for e in _entities(ev)}, key=_version_order)
-        for uri in uris:
+    def prepare(self, uris: set[str]) -> None:
+        """Resolve the entity schemas ``uris`` and create or migrate their tables, in version
+        order (so that an addition migrates a table its earlier version created)."""
+        for uri in sorted(uris, key=_version_order):
             self._storable(uri)
-        storable = self._storable
+
+    def shred_entities(
+        self,
+        into: Shredded,
+        event_id: str,
+        tstamp: datetime,
+        root: str | None,
+        entities: Sequence[Entity],
+    ) -> list[Any]:
+        """Add the rows of one event's ``entities`` to ``into``; or, when some cannot be
+        stored, add none and return their failure items (for a ``loader_iglu_error``).
+        ``root`` is :func:`~pyplow.loaders.postgres.entity_text.root_text` of the event."""
         known = self._by_uri
+        rows: list[tuple[SchemaKey, str | tuple[Any, ...]]] = []
+        failures: list[Any] = []
+        for entity in entities:
+            uri = entity.schema
+            status = known.get(uri) or self._storable(uri)
+            if isinstance(status, dict):
+                failures.append(status)
+                continue
+            key, lines = status
+            row = lines.line(entity.data, event_id, tstamp, root)
+            if isinstance(row, CastFailure):
+                failures.append(msgspec.to_builtins(row))
+            else:
+                rows.append((key, row))
+        if failures:
+            return failures
+        by_key = into.rows
+        for key, row in rows:
+            tagged = by_key.get(key)
+            if tagged is None:
+                tagged = by_key[key] = []
+            tagged.append((event_id, row))
+        return failures
+
+    def shred(self, events: Sequence[EnrichedEvent]) -> tuple[list[EnrichedEvent], Shredded]:
+        """Events that can be stored, and their entity rows; the others become bad rows."""
+        self.prepare({e.schema for ev in events for e in _entities(ev)})
         now = self._now
         good: list[EnrichedEvent] = []
-        shredded = _Shredded()
-        by_key = shredded.rows
+        shredded = Shredded()
         for event in events:
-            rows: list[tuple[SchemaKey, str | tuple[Any, ...]]] = []
-            failures: list[Any] = []
             tstamp = event.collector_tstamp or now
             event_id = event.event_id or ""
             root = root_text(event_id, tstamp)
-            for entity in _entities(event):
-                uri = entity.schema
-                status = known.get(uri) or storable(uri)
-                if isinstance(status, dict):
-                    failures.append(status)
-                    continue
-                key, lines = status
-                row = lines.line(entity.data, event_id, tstamp, root)
-                if isinstance(row, CastFailure):
-                    failures.append(msgspec.to_builtins(row))
-                else:
-                    rows.append((key, row))
+            failures = self.shred_entities(shredded, event_id, tstamp, root, _entities(event))
             if failures:
-                self._bad_iglu(event, failures)
-                continue
-            good.append(event)
-            for key, row in rows:
-                tagged = by_key.get(key)
-                if tagged is None:
-                    tagged = by_key[key] = []
-                tagged.append((event_id, row))
+                self.bad_iglu(event, failures)
+            else:
+                good.append(event)
         return good, shredded
 
-    def _bad_iglu(self, event: EnrichedEvent, failures: list[Any]) -> None:
+    def bad_iglu(self, event: EnrichedEvent, failures: list[Any]) -> None:
+        """A ``loader_iglu_error`` bad row for ``event``."""
         row = badrows.LoaderIgluError(self._processor, tuple(failures), to_lossless_json(event))
         self.outcome.bad.append(badrows.encode(row))
 
@@ -279,7 +301,7 @@ class BatchWriter:
         self._copy_events(kept)  # a refusal now is a bug in atomic_problem: let it surface
         return kept
 
-    def copy_entities(self, shredded: _Shredded, stored_ids: set[str]) -> None:
+    def copy_entities(self, shredded: Shredded, stored_ids: Container[str]) -> None:
         for key, tagged in shredded.rows.items():
             status = self._status[key]
             assert not isinstance(status, dict)
@@ -318,14 +340,21 @@ class BatchWriter:
         )
         self.outcome.bad_rows_stored = max(self._cur.rowcount, 0)
 
-    def write(self, events: Sequence[EnrichedEvent], bad_rows: Sequence[bytes]) -> BatchOutcome:
-        """All steps, in order; returns what was stored."""
-        unique = self.deduplicated(events)
+    def write(
+        self,
+        events: Sequence[EnrichedEvent],
+        bad_rows: Sequence[bytes],
+        *,
+        deduplicate: bool = True,
+    ) -> BatchOutcome:
+        """All steps, in order; returns what was stored. ``deduplicate=False``: the events
+        were already decided (the columnar path's per-row events)."""
+        unique = self.deduplicated(events) if deduplicate else list(events)
         good, shredded = self.shred(unique)
         stored = self.copy_events(good)
         self.copy_entities(shredded, {e.event_id or "" for e in stored})
         self.store_bad_rows(bad_rows)
-        self.outcome.loaded = len(stored)
+        self.outcome.loaded += len(stored)
         return self.outcome
 
 

@@ -9,6 +9,10 @@ The loader keeps one connection. Each ``load``:
   :class:`~pyplow.loaders.postgres.batch.BatchWriter` deduplicate, shred, migrate and COPY;
 - commits, and only then updates its cache of table layouts.
 
+``load_lines`` (file loads, :mod:`pyplow.loaders.bulk`) does the same for a chunk of enriched
+TSV lines, staged in an in-memory DuckDB and written by
+:mod:`~pyplow.loaders.postgres.columnar`.
+
 Any failure rolls the whole transaction back, so a retry starts from a clean slate. Connection
 loss, timeouts, serialization failures and a duplicate key raised by a concurrent writer are
 transient (the connection is dropped and re-opened on the next call); other database errors
@@ -18,8 +22,11 @@ transient (the connection is dropped and re-opened on the next call); other data
 from __future__ import annotations
 
 import contextlib
+import shutil
+import tempfile
 from collections.abc import Callable
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from pyplow import __version__, badrows
@@ -32,13 +39,19 @@ from pyplow.loaders.base import (
     TerminalLoadError,
     TransientLoadError,
 )
-from pyplow.loaders.postgres.batch import BatchWriter, SchemaCache
+from pyplow.loaders.postgres.batch import BatchOutcome, BatchWriter, SchemaCache
 from pyplow.loaders.postgres.config import PostgresConfig
-from pyplow.loaders.postgres.ddl import bad_rows_ddl, events_ddl
+from pyplow.loaders.postgres.ddl import EVENTS_TABLE, bad_rows_ddl, events_ddl
+from pyplow.loaders.postgres.identifiers import qualified
 from pyplow.loaders.postgres.migrations import TableState
+from pyplow.loaders.postgres.stored import stored_fingerprints
+from pyplow.loaders.runner import split_rows
 
 if TYPE_CHECKING:
     import psycopg
+
+    from pyplow.loaders.bulk.chunks import Prepared
+    from pyplow.loaders.bulk.run import LinesResult
 
 __all__ = ["ARTIFACT", "PostgresLoader"]
 
@@ -73,6 +86,8 @@ class PostgresLoader(Loader):
         self._tables: dict[str, TableState] = {}
         self._ready = False
         self._processor = badrows.Processor(ARTIFACT, __version__)
+        self._duck: Any = None  # DuckDB, in memory, for the columnar path
+        self._scratch_dir: Path | None = None
 
     @property
     def config(self) -> PostgresConfig:
@@ -112,10 +127,59 @@ class PostgresLoader(Loader):
 
     def load(self, batch: LoadBatch) -> LoadResult:
         """Store ``batch`` in one transaction (see the module docstring)."""
-        import psycopg
-
         if not batch.events and not batch.bad_rows:
             return LoadResult()
+        return self._transaction(lambda _cur, writer: writer.write(batch.events, batch.bad_rows))
+
+    def load_lines(self, lines: list[bytes], prepared: Prepared | None = None) -> LinesResult:
+        """Store a chunk of enriched TSV lines as one batch, columnar when DuckDB can stage
+        it (:mod:`~pyplow.loaders.postgres.columnar`); the same result as ``load`` of the
+        decoded lines."""
+        from pyplow.loaders.bulk.run import LinesResult
+
+        parsing_errors = 0
+
+        def work(cur: psycopg.Cursor[Any], writer: BatchWriter) -> BatchOutcome:
+            nonlocal parsing_errors
+            from pyplow.loaders.bulk.engine import drop_staging, stage
+            from pyplow.loaders.postgres.columnar import write_staged
+
+            table = qualified(self._config.schema, EVENTS_TABLE)
+            con = self._duckdb()
+            staged = None
+            try:
+                staged = stage(
+                    con,
+                    lines,
+                    None,
+                    lambda ids: stored_fingerprints(cur, table, ids.to_pylist(), {}),
+                    fresh_ids=True,
+                    load_tstamp=writer.load_tstamp,
+                    scratch=self._scratch(),
+                    prepared=prepared,
+                )
+                if staged is not None:
+                    parsing_errors = len(staged.bad)
+                    return write_staged(
+                        con, staged, lines, writer, cur, self._config.schema, writer.load_tstamp
+                    )
+            finally:
+                drop_staging(con, staged)
+            events, failed = split_rows(lines)
+            parsing_errors = len(failed)
+            return writer.write(events, failed)
+
+        if not lines:
+            return LinesResult(LoadResult())
+        result = self._transaction(work)
+        return LinesResult(result, parsing_errors)
+
+    def _transaction(
+        self, work: Callable[[psycopg.Cursor[Any], BatchWriter], BatchOutcome]
+    ) -> LoadResult:
+        """Run ``work`` in one transaction holding the schema's advisory lock."""
+        import psycopg
+
         schema = self._config.schema
         try:
             conn = self._connection()
@@ -131,7 +195,7 @@ class PostgresLoader(Loader):
                     processor=self._processor,
                     load_tstamp=self._clock(),
                 )
-                outcome = writer.write(batch.events, batch.bad_rows)
+                outcome = work(cur, writer)
         except psycopg.Error as exc:
             self._forget()
             error = _classify(exc)
@@ -151,10 +215,28 @@ class PostgresLoader(Loader):
             bad=outcome.bad,
         )
 
+    def _duckdb(self) -> Any:
+        if self._duck is None:
+            import duckdb
+
+            self._duck = duckdb.connect()
+        return self._duck
+
+    def _scratch(self) -> Path:
+        if self._scratch_dir is None:
+            self._scratch_dir = Path(tempfile.mkdtemp(prefix="pyplow-postgres-"))
+        return self._scratch_dir
+
     def close(self) -> None:
-        """Close the connection (a later ``load`` opens a new one)."""
+        """Close the connection (a later ``load`` opens a new one) and the staging database."""
         self._drop_connection()
         self._forget()
+        duck, self._duck = self._duck, None
+        if duck is not None:
+            duck.close()
+        if self._scratch_dir is not None:
+            shutil.rmtree(self._scratch_dir, ignore_errors=True)
+            self._scratch_dir = None
 
 
 def _classify(exc: Exception) -> LoadError:

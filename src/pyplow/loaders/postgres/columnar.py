@@ -1,0 +1,171 @@
+"""The PostgreSQL loader's columnar path: a chunk of enriched TSV lines staged in DuckDB.
+
+:func:`write_staged` stores a chunk that :func:`pyplow.loaders.bulk.engine.stage` checked and
+deduplicated (without wide columns) through an open transaction's
+:class:`~pyplow.loaders.postgres.batch.BatchWriter`:
+
+- the ``events`` rows of the rows the checks vouch for are made by DuckDB, not Python: each
+  is the line's 128 atomic fields as they are (the checks guarantee the forms PostgreSQL reads
+  as the values the per-row path stores: timestamps, plain numbers, ``0``/``1``), TAB-joined,
+  backslashes doubled, an empty field NULL (``COPY … WITH (NULL '')``: the per-row path has
+  no empty strings), then ``load_tstamp``; the text goes to ``COPY`` whole, with no Python
+  work per row;
+- their entities are decoded from the three JSON fields alone and shredded by the writer as
+  the per-row path does; an event with an entity that cannot be stored becomes its
+  ``loader_iglu_error`` bad row and leaves the ``COPY``;
+- the per-row events of the chunk (those the checks do not vouch for, duplicates flagged
+  under a new id) and its bad rows go through ``BatchWriter.write``, already deduplicated.
+
+If PostgreSQL refuses the columnar ``COPY`` (a value too long for its column), it is undone
+(a savepoint) and those rows are decoded and stored by the per-row path, which finds the
+culprits.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, Final
+
+from pyplow.event import EnrichedEvent, Entity
+from pyplow.event.entities import strict_contexts, strict_unstruct_event
+from pyplow.event.values import strict_timestamp
+from pyplow.loaders.bulk.dedup_sql import decode_line
+from pyplow.loaders.bulk.engine import Staged, exclude, kept_rows
+from pyplow.loaders.postgres.atomic import EVENT_COLUMNS
+from pyplow.loaders.postgres.batch import BatchOutcome, BatchWriter, Shredded
+from pyplow.loaders.postgres.copytext import row_text
+from pyplow.loaders.postgres.ddl import ATOMIC_FIELDS, EVENTS_TABLE
+from pyplow.loaders.postgres.identifiers import qualified, quote
+
+if TYPE_CHECKING:
+    import psycopg
+
+__all__ = ["write_staged"]
+
+_ID: Final = "c6"  # event_id
+_TSTAMP: Final = "c3"  # collector_tstamp
+_JSON: Final = ("c52", "c122", "c58")  # contexts, derived_contexts, unstruct_event
+#: Bytes per ``copy.write`` of the columnar text.
+_BLOCK: Final = 4 << 20
+
+
+def _line_sql(load_text: str) -> str:
+    """DuckDB SQL of a kept row's ``events`` COPY line (with its LF)."""
+    parts: list[str] = []
+    for field in ATOMIC_FIELDS:
+        parts += [f"c{field.index}", "chr(9)"]
+    parts.append("'" + load_text.replace("'", "''") + "'")
+    return f"replace(concat({', '.join(parts)}, chr(10)), '\\', '\\\\')"
+
+
+def _entities(contexts: str | None, derived: str | None, unstruct: str | None) -> list[Entity]:
+    """The entities of a row the checks vouch for, in the per-row path's order."""
+    found: list[Entity] = []
+    if contexts is not None:
+        found += strict_contexts(contexts).data
+    if derived is not None:
+        found += strict_contexts(derived).data
+    if unstruct is not None:
+        found.append(strict_unstruct_event(unstruct).data)
+    return found
+
+
+def _shred(con: Any, staged: Staged, writer: BatchWriter, lines: list[bytes]) -> Shredded:
+    """The kept rows' entity rows; rows with an entity that cannot be stored become bad rows
+    and are excluded."""
+    any_json = " OR ".join(f"{c} IS NOT NULL" for c in _JSON)
+    columns = f"__row, {_ID}, {_TSTAMP}, {', '.join(_JSON)}"
+    rows = con.execute(kept_rows(staged, columns, any_json)).fetchall()
+    parsed = [(row, event_id, ts, _entities(*json)) for row, event_id, ts, *json in rows]
+    writer.prepare({e.schema for *_, entities in parsed for e in entities})
+    shredded = Shredded()
+    refused: list[int] = []
+    for row, event_id, ts, entities in parsed:
+        # the checks vouch for the id (a UUID) and the timestamp's text: no escaping needed
+        root = f"{event_id}\t{ts}"
+        failures = writer.shred_entities(shredded, event_id, strict_timestamp(ts), root, entities)
+        if failures:
+            event = decode_line(lines[row])
+            assert isinstance(event, EnrichedEvent), "a checked row always decodes"
+            writer.bad_iglu(event, failures)
+            refused.append(row)
+    exclude(con, refused)
+    return shredded
+
+
+def _text_blocks(text: Any) -> Iterator[memoryview]:
+    """The bytes of an Arrow text column's values, one after the other, in blocks."""
+    import pyarrow as pa  # type: ignore[import-untyped]
+
+    for chunk in text.chunks:
+        if not len(chunk):
+            continue
+        if not pa.types.is_large_string(chunk.type):
+            chunk = chunk.cast(pa.large_string())
+        _, offsets, data = chunk.buffers()
+        first = chunk.offset * 8
+        start = int.from_bytes(offsets[first : first + 8], "little")
+        last = (chunk.offset + len(chunk)) * 8
+        end = int.from_bytes(offsets[last : last + 8], "little")
+        view = memoryview(data)
+        for at in range(start, end, _BLOCK):
+            yield view[at : min(at + _BLOCK, end)]
+
+
+def _copy_events(cursor: psycopg.Cursor[Any], schema: str, text: Any) -> None:
+    columns = ", ".join(quote(c) for c in EVENT_COLUMNS)
+    sql = f"COPY {qualified(schema, EVENTS_TABLE)} ({columns}) FROM STDIN WITH (NULL '')"
+    with cursor.copy(sql.encode()) as copy:
+        for block in _text_blocks(text):
+            copy.write(block)
+
+
+def _kept_events(con: Any, staged: Staged, lines: list[bytes]) -> list[EnrichedEvent]:
+    events: list[EnrichedEvent] = []
+    for (row,) in con.execute(kept_rows(staged, "__row")).fetchall():
+        event = decode_line(lines[row])
+        assert isinstance(event, EnrichedEvent), "a checked row always decodes"
+        events.append(event)
+    return events
+
+
+def write_staged(
+    con: Any,
+    staged: Staged,
+    lines: list[bytes],
+    writer: BatchWriter,
+    cursor: psycopg.Cursor[Any],
+    schema: str,
+    load_tstamp: datetime,
+) -> BatchOutcome:
+    """Store ``staged`` (see the module docstring); returns what was stored."""
+    import psycopg
+
+    shredded = _shred(con, staged, writer, lines)
+    load_text = row_text((load_tstamp,))
+    assert load_text is not None, "a timestamp always has COPY text"
+    text = con.sql(kept_rows(staged, _line_sql(load_text))).to_arrow_table().column(0)
+    fast = len(text)
+    slow: Sequence[EnrichedEvent] = staged.slow
+    try:
+        with cursor.connection.transaction():
+            _copy_events(cursor, schema, text)
+            writer.copy_entities(shredded, _EVERY_ID)
+    except (psycopg.DataError, psycopg.errors.NotNullViolation):
+        fast = 0
+        slow = [*_kept_events(con, staged, lines), *staged.slow]
+    outcome = writer.write(slow, staged.bad, deduplicate=False)
+    outcome.loaded += fast
+    outcome.skipped, outcome.flagged = staged.skipped, staged.flagged
+    return outcome
+
+
+class _EveryId:
+    """Every event id: the columnar ``COPY`` stored all the events it was given."""
+
+    def __contains__(self, event_id: object) -> bool:
+        return True
+
+
+_EVERY_ID: Final = _EveryId()
