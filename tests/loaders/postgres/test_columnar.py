@@ -13,6 +13,7 @@ from pyplow.iglu import Resolver
 from pyplow.loaders.bulk import engine as engine_module
 from pyplow.loaders.bulk import run_files
 from pyplow.loaders.postgres import PostgresConfig, PostgresLoader
+from pyplow.loaders.postgres import columnar as columnar_module
 
 from ..bulk.inputs import line, page_view, write_inputs, write_redelivery
 from ..wide_fixtures import registry
@@ -99,15 +100,8 @@ def test_same_tables_as_the_per_row_path(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     files = write_inputs(tmp_path / "in")
-    staged_rows: list[int] = []
-    stage = engine_module.stage
-
-    def spy(*args: Any, **kwargs: Any) -> Any:
-        staged = stage(*args, **kwargs)
-        staged_rows.append(-1 if staged is None else staged.fast_rows)
-        return staged
-
-    monkeypatch.setattr(engine_module, "stage", spy)
+    staged_rows = _fast_rows(monkeypatch)
+    fallbacks = _fallbacks(monkeypatch)
     rows_schema, cols_schema = schemas
     rows = load(pg_dsn, rows_schema, files, iglu, columnar=False, batch=batch)
     assert staged_rows == []
@@ -117,6 +111,7 @@ def test_same_tables_as_the_per_row_path(
     assert rows.parsing_errors >= 15
     assert rows.duplicates_flagged >= 2
     assert sum(n for n in staged_rows if n > 0) > 80  # most rows took the columnar path
+    assert fallbacks == []
     found = differences(pg_dsn, rows_schema, cols_schema)
     assert len(found) >= 4  # events, bad_rows and shredded tables
     assert same(found), found
@@ -137,6 +132,19 @@ def test_rows_already_stored_by_the_per_row_path_are_deduplicated(
         counts = load(pg_dsn, schema, [second], iglu, columnar=columnar, batch=4)
         assert (counts.loaded, counts.duplicates_skipped, counts.duplicates_flagged) == (7, 5, 2)
     assert same(differences(pg_dsn, *schemas))
+
+
+def _fallbacks(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """One item per chunk whose columnar COPY PostgreSQL refused (stored row by row)."""
+    found: list[int] = []
+    kept_events = columnar_module._kept_events
+
+    def spy(*args: Any) -> Any:
+        found.append(1)
+        return kept_events(*args)
+
+    monkeypatch.setattr(columnar_module, "_kept_events", spy)
+    return found
 
 
 def _fast_rows(monkeypatch: pytest.MonkeyPatch) -> list[int]:
@@ -172,12 +180,14 @@ def test_backslashes_and_quotes_arrive_as_they_are(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     fast = _fast_rows(monkeypatch)
+    fallbacks = _fallbacks(monkeypatch)
     title = "a \\ back\\slash \\N \\t 'q' \"d\" é"
     texts = [line(page_view(n), page_title=f"{title} {n}") for n in range(6)]
     counts = _load_both(pg_dsn, schemas, texts, tmp_path / "in", iglu)
     assert counts[0] == counts[1]
     assert counts[0].loaded == 6
     assert fast == [6]
+    assert fallbacks == []
     assert same(differences(pg_dsn, *schemas))
     titles = query(pg_dsn, f'SELECT page_title FROM "{schemas[1]}".events ORDER BY page_title')
     assert titles[0] == (f"{title} 0",)
@@ -193,10 +203,86 @@ def test_values_the_columns_refuse_send_the_chunk_row_by_row(
     """A value longer than its ``events`` column passes the checks but not PostgreSQL: the
     columnar COPY is undone and the per-row path makes that event a bad row."""
     fast = _fast_rows(monkeypatch)
+    fallbacks = _fallbacks(monkeypatch)
     texts = [line(page_view(n)) for n in range(6)]
     texts.append(line(page_view(9), user_fingerprint="x" * 300))  # the column holds 128
     counts = _load_both(pg_dsn, schemas, texts, tmp_path / "in", iglu)
     assert fast == [7]  # the checks vouched for all seven
+    assert fallbacks == [1]
     assert counts[0] == counts[1]
     assert (counts[0].loaded, counts[0].bad_rows) == (6, 1)
     assert same(differences(pg_dsn, *schemas))
+
+
+SIMPLE = "iglu:com.acme/simple/jsonschema/1-0-0"
+_SIMPLE_SCHEMA = {
+    "$schema": "http://iglucentral.com/schemas/com.snowplowanalytics.self-desc/schema/jsonschema/1-0-0#",
+    "self": {"vendor": "com.acme", "name": "simple", "format": "jsonschema", "version": "1-0-0"},
+    "type": "object",
+    "properties": {
+        "must": {"type": "string"},
+        "label": {"type": ["string", "null"]},
+        "short": {"type": ["string", "null"], "maxLength": 5},
+        "code": {"type": ["string", "null"], "minLength": 2, "maxLength": 2},
+        "uid": {"type": ["string", "null"], "format": "uuid"},
+        "small": {"type": ["integer", "null"], "minimum": 0, "maximum": 10},
+        "big": {"type": ["integer", "null"]},
+        "ratio": {"type": ["number", "null"]},
+        "ok": {"type": ["boolean", "null"]},
+    },
+    "required": ["must"],
+    "additionalProperties": False,
+}
+_ENTITY_DATA = [
+    {"must": "a", "label": 'tab\there\nnew\\back"quote\r', "short": "ab😀de", "code": "FR"},
+    {"must": "b", "uid": "3B9AE123-0000-4000-8000-00000000000F", "small": 7, "big": -(2**63)},
+    {"must": "c", "ratio": 1, "ok": False, "big": 2**63 - 1},
+    {"must": "d", "ratio": -0.0, "ok": True, "label": None},
+    {"must": "e", "ratio": 1.5e10, "small": 32767},
+    {"must": "f", "ratio": 12345678901234567890, "label": "é"},
+    {"must": "g", "ratio": 0.1, "small": -32768},
+    {"must": "h", "big": 3.0},  # stored as 3 by Python (the SQL does not vouch for it)
+    {"must": "i", "short": "abcdef"},  # too long: a bad row
+    {"must": "j", "small": 32768},  # beyond smallint: a bad row
+    {"must": "k", "ok": "true"},  # not a boolean: a bad row
+    {"label": "no must"},  # a required property missing: a bad row
+    {"must": "m", "uid": "not-a-uuid"},  # a bad row
+    {"must": "n", "big": 2**63},  # beyond bigint: a bad row
+    {"must": 5},  # not a string: a bad row
+    "not an object",  # a bad row
+]
+
+
+def test_entities_of_simple_schemas_shredded_by_sql(
+    tmp_path: Path,
+    pg_dsn: str,
+    schemas: tuple[str, str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Each column kind the SQL shreds, with values that fit and values that do not: both
+    paths store the same rows and make the same bad rows."""
+    import json
+
+    iglu = registry(tmp_path / "iglu")
+    path = tmp_path / "iglu" / "schemas" / "com.acme" / "simple" / "jsonschema" / "1-0-0"
+    path.parent.mkdir(parents=True)
+    path.write_text(json.dumps(_SIMPLE_SCHEMA))
+    fallbacks = _fallbacks(monkeypatch)
+    texts = []
+    for n, data in enumerate(_ENTITY_DATA):
+        envelope = {
+            "schema": "iglu:com.snowplowanalytics.snowplow/contexts/jsonschema/1-0-0",
+            "data": [{"schema": SIMPLE, "data": data}],
+        }
+        texts.append(line(page_view(n), contexts=json.dumps(envelope, ensure_ascii=False)))
+    counts = _load_both(pg_dsn, schemas, texts, tmp_path / "in", iglu)
+    assert fallbacks == []
+    assert counts[0] == counts[1]
+    assert (counts[0].loaded, counts[0].bad_rows) == (8, 8)
+    found = differences(pg_dsn, *schemas)
+    assert "com_acme_simple_1" in found
+    assert same(found), found
+    labels = query(
+        pg_dsn, f"SELECT label, short FROM \"{schemas[1]}\".com_acme_simple_1 WHERE must = 'a'"
+    )
+    assert labels == [('tab\there\nnew\\back"quote\r', "ab😀de")]

@@ -203,6 +203,17 @@ class BatchWriter:
         for uri in sorted(uris, key=_version_order):
             self._storable(uri)
 
+    def entity_target(self, uri: str) -> tuple[str, tuple[Column, ...], EntityShredder] | None:
+        """The table, columns and shredder of a prepared entity schema; ``None`` when its
+        entities cannot be stored."""
+        found = self._by_uri.get(uri) or self._storable(uri)
+        if isinstance(found, dict):
+            return None
+        key, lines = found
+        status = self._status[key]
+        assert not isinstance(status, dict), "a storable schema has its table"
+        return status[0], status[1], lines.shredder
+
     def shred_entities(
         self,
         into: Shredded,

@@ -27,6 +27,8 @@ from collections.abc import Iterator, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Final
 
+import msgspec
+
 from pyplow.event import EnrichedEvent, Entity
 from pyplow.event.entities import strict_contexts, strict_unstruct_event
 from pyplow.event.values import strict_timestamp
@@ -36,7 +38,15 @@ from pyplow.loaders.postgres.atomic import EVENT_COLUMNS
 from pyplow.loaders.postgres.batch import BatchOutcome, BatchWriter, Shredded
 from pyplow.loaders.postgres.copytext import row_text
 from pyplow.loaders.postgres.ddl import ATOMIC_FIELDS, EVENTS_TABLE
+from pyplow.loaders.postgres.entities_sql import (
+    entities_select,
+    family_select,
+    fits,
+    line,
+    simple,
+)
 from pyplow.loaders.postgres.identifiers import qualified, quote
+from pyplow.loaders.postgres.shredding import METADATA_COLUMNS
 
 if TYPE_CHECKING:
     import psycopg
@@ -46,6 +56,8 @@ __all__ = ["write_staged"]
 _ID: Final = "c6"  # event_id
 _TSTAMP: Final = "c3"  # collector_tstamp
 _JSON: Final = ("c52", "c122", "c58")  # contexts, derived_contexts, unstruct_event
+_ENTITIES: Final = "__pyplow_pg_entities"
+_PYTHON_ROWS: Final = "__pyplow_pg_python_rows"
 #: Bytes per ``copy.write`` of the columnar text.
 _BLOCK: Final = 4 << 20
 
@@ -71,14 +83,73 @@ def _entities(contexts: str | None, derived: str | None, unstruct: str | None) -
     return found
 
 
-def _shred(con: Any, staged: Staged, writer: BatchWriter, lines: list[bytes]) -> Shredded:
-    """The kept rows' entity rows; rows with an entity that cannot be stored become bad rows
-    and are excluded."""
+class _SqlFamily(msgspec.Struct):
+    """One entity schema shredded by DuckDB: the table of its parsed entities and the SQL
+    that fills it, the check they must pass, their COPY line and the ``COPY`` statement."""
+
+    table: str
+    select: str
+    check: str
+    line: str
+    copy: str
+
+
+def _sql_family(writer: BatchWriter, schema: str, uri: str, table: str) -> _SqlFamily | None:
+    """How DuckDB shreds the entities of ``uri`` (parsed into ``table``); ``None``: the
+    schema's entities are shredded in Python."""
+    target = writer.entity_target(uri)
+    if target is None or not simple(target[1]):
+        return None
+    name, columns, shredder = target
+    head, tail = row_text(shredder.head), row_text(shredder.tail)
+    if head is None or tail is None:
+        return None
+    names = [n for n, _ in METADATA_COLUMNS] + [c.name for c in columns]
+    return _SqlFamily(
+        table=table,
+        select=family_select(_ENTITIES, uri, columns),
+        check=fits(columns),
+        line=line(head + "\t", "\t" + tail, columns),
+        copy=f"COPY {qualified(schema, name)} ({', '.join(quote(n) for n in names)}) FROM STDIN",
+    )
+
+
+def _shred(
+    con: Any,
+    staged: Staged,
+    writer: BatchWriter,
+    lines: list[bytes],
+    schema: str,
+    families: list[_SqlFamily],
+) -> Shredded:
+    """The kept rows' entities: adds the SQL families to ``families`` (their lines are made
+    by DuckDB, for the rows not in :data:`_PYTHON_ROWS`) and returns the rows Python shredded.
+    Rows with an entity that cannot be stored become bad rows and are excluded."""
     any_json = " OR ".join(f"{c} IS NOT NULL" for c in _JSON)
+    kept = kept_rows(staged, "*", any_json)
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {_ENTITIES} AS {entities_select(kept)}")
+    uris = {s for (s,) in con.execute(f"SELECT DISTINCT s FROM {_ENTITIES}").fetchall()}
+    writer.prepare(uris)
+    in_sql: list[str] = []
+    python = [f"SELECT __row FROM {_ENTITIES} WHERE s NOT IN (SELECT unnest(?::VARCHAR[]))"]
+    for uri in sorted(uris):
+        family = _sql_family(writer, schema, uri, f"{_ENTITIES}_{len(families)}")
+        if family is None:
+            continue
+        families.append(family)
+        in_sql.append(uri)
+        con.execute(f"CREATE OR REPLACE TEMP TABLE {family.table} AS {family.select}")
+        python.append(f"SELECT __row FROM {family.table} WHERE NOT coalesce({family.check}, false)")
+    con.execute(
+        f"CREATE OR REPLACE TEMP TABLE {_PYTHON_ROWS} AS SELECT DISTINCT __row FROM "
+        f"({' UNION ALL '.join(python)})",
+        [in_sql],
+    )
     columns = f"__row, {_ID}, {_TSTAMP}, {', '.join(_JSON)}"
-    rows = con.execute(kept_rows(staged, columns, any_json)).fetchall()
+    rows = con.execute(
+        kept_rows(staged, columns, f"__row IN (SELECT __row FROM {_PYTHON_ROWS})")
+    ).fetchall()
     parsed = [(row, event_id, ts, _entities(*json)) for row, event_id, ts, *json in rows]
-    writer.prepare({e.schema for *_, entities in parsed for e in entities})
     shredded = Shredded()
     refused: list[int] = []
     for row, event_id, ts, entities in parsed:
@@ -92,6 +163,22 @@ def _shred(con: Any, staged: Staged, writer: BatchWriter, lines: list[bytes]) ->
             refused.append(row)
     exclude(con, refused)
     return shredded
+
+
+def _copy_families(con: Any, cursor: psycopg.Cursor[Any], families: list[_SqlFamily]) -> None:
+    for family in families:
+        text = (
+            con.sql(
+                f"SELECT {family.line} FROM {family.table} "
+                f"WHERE __row NOT IN (SELECT __row FROM {_PYTHON_ROWS})"
+            )
+            .to_arrow_table()
+            .column(0)
+        )
+        if len(text):
+            with cursor.copy(family.copy.encode()) as copy:
+                for block in _text_blocks(text):
+                    copy.write(block)
 
 
 def _text_blocks(text: Any) -> Iterator[memoryview]:
@@ -142,19 +229,27 @@ def write_staged(
     """Store ``staged`` (see the module docstring); returns what was stored."""
     import psycopg
 
-    shredded = _shred(con, staged, writer, lines)
-    load_text = row_text((load_tstamp,))
-    assert load_text is not None, "a timestamp always has COPY text"
-    text = con.sql(kept_rows(staged, _line_sql(load_text))).to_arrow_table().column(0)
-    fast = len(text)
-    slow: Sequence[EnrichedEvent] = staged.slow
+    families: list[_SqlFamily] = []
     try:
-        with cursor.connection.transaction():
-            _copy_events(cursor, schema, text)
-            writer.copy_entities(shredded, _EVERY_ID)
-    except (psycopg.DataError, psycopg.errors.NotNullViolation):
-        fast = 0
-        slow = [*_kept_events(con, staged, lines), *staged.slow]
+        shredded = _shred(con, staged, writer, lines, schema, families)
+        load_text = row_text((load_tstamp,))
+        assert load_text is not None, "a timestamp always has COPY text"
+        sql = kept_rows(staged, _line_sql(load_text))
+        text = con.sql(sql).to_arrow_table().column(0)
+        fast = len(text)
+        slow: Sequence[EnrichedEvent] = staged.slow
+        try:
+            with cursor.connection.transaction():
+                _copy_events(cursor, schema, text)
+                del text
+                _copy_families(con, cursor, families)
+                writer.copy_entities(shredded, _EVERY_ID)
+        except (psycopg.DataError, psycopg.errors.NotNullViolation):
+            fast = 0
+            slow = [*_kept_events(con, staged, lines), *staged.slow]
+    finally:
+        for table in (_ENTITIES, _PYTHON_ROWS, *(f.table for f in families)):
+            con.execute(f"DROP TABLE IF EXISTS {table}")
     outcome = writer.write(slow, staged.bad, deduplicate=False)
     outcome.loaded += fast
     outcome.skipped, outcome.flagged = staged.skipped, staged.flagged
