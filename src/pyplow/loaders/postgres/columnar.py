@@ -24,6 +24,7 @@ culprits.
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Final
 
@@ -47,6 +48,7 @@ from pyplow.loaders.postgres.entities_sql import (
 )
 from pyplow.loaders.postgres.identifiers import qualified, quote
 from pyplow.loaders.postgres.shredding import METADATA_COLUMNS
+from pyplow.loaders.postgres.stored import array_literal
 
 if TYPE_CHECKING:
     import psycopg
@@ -114,22 +116,31 @@ def _sql_family(writer: BatchWriter, schema: str, uri: str, table: str) -> _SqlF
     )
 
 
+def _parse_entities(con: Any, staged: Staged, writer: BatchWriter) -> set[str]:
+    """Parse the kept rows' entities into :data:`_ENTITIES` and prepare their schemas' tables
+    (the last use of the database before the ``COPY``); returns their schema URIs."""
+    any_json = " OR ".join(f"{c} IS NOT NULL" for c in _JSON)
+    kept = kept_rows(staged, "*", any_json)
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {_ENTITIES} AS {entities_select(kept)}")
+    uris = {s for (s,) in con.execute(f"SELECT DISTINCT s FROM {_ENTITIES}").fetchall()}
+    writer.prepare(uris)
+    return uris
+
+
 def _shred(
     con: Any,
     staged: Staged,
     writer: BatchWriter,
     lines: list[bytes],
     schema: str,
+    uris: set[str],
     families: list[_SqlFamily],
-) -> Shredded:
-    """The kept rows' entities: adds the SQL families to ``families`` (their lines are made
-    by DuckDB, for the rows not in :data:`_PYTHON_ROWS`) and returns the rows Python shredded.
-    Rows with an entity that cannot be stored become bad rows and are excluded."""
-    any_json = " OR ".join(f"{c} IS NOT NULL" for c in _JSON)
-    kept = kept_rows(staged, "*", any_json)
-    con.execute(f"CREATE OR REPLACE TEMP TABLE {_ENTITIES} AS {entities_select(kept)}")
-    uris = {s for (s,) in con.execute(f"SELECT DISTINCT s FROM {_ENTITIES}").fetchall()}
-    writer.prepare(uris)
+) -> tuple[Shredded, list[str]]:
+    """The entities of :data:`_ENTITIES` (schemas ``uris``, prepared): adds the SQL families
+    to ``families`` (their lines are made by DuckDB, for the rows not in
+    :data:`_PYTHON_ROWS`) and returns the rows Python shredded. Rows with an entity that
+    cannot be stored become bad rows and are excluded; their event ids are returned too.
+    Uses DuckDB and Python only, not the database."""
     in_sql: list[str] = []
     python = [f"SELECT __row FROM {_ENTITIES} WHERE s NOT IN (SELECT unnest(?::VARCHAR[]))"]
     for uri in sorted(uris):
@@ -152,6 +163,7 @@ def _shred(
     parsed = [(row, event_id, ts, _entities(*json)) for row, event_id, ts, *json in rows]
     shredded = Shredded()
     refused: list[int] = []
+    refused_ids: list[str] = []
     for row, event_id, ts, entities in parsed:
         # the checks vouch for the id (a UUID) and the timestamp's text: no escaping needed
         root = f"{event_id}\t{ts}"
@@ -161,24 +173,33 @@ def _shred(
             assert isinstance(event, EnrichedEvent), "a checked row always decodes"
             writer.bad_iglu(event, failures)
             refused.append(row)
+            refused_ids.append(event_id)
     exclude(con, refused)
-    return shredded
+    return shredded, refused_ids
 
 
-def _copy_families(con: Any, cursor: psycopg.Cursor[Any], families: list[_SqlFamily]) -> None:
-    for family in families:
-        text = (
+def _family_texts(con: Any, families: list[_SqlFamily]) -> list[tuple[str, Any]]:
+    """``(COPY statement, Arrow text)`` of each SQL family's lines."""
+    return [
+        (
+            family.copy,
             con.sql(
                 f"SELECT {family.line} FROM {family.table} "
                 f"WHERE __row NOT IN (SELECT __row FROM {_PYTHON_ROWS})"
             )
             .to_arrow_table()
-            .column(0)
+            .column(0),
         )
-        if len(text):
-            with cursor.copy(family.copy.encode()) as copy:
-                for block in _text_blocks(text):
-                    copy.write(block)
+        for family in families
+    ]
+
+
+def _copy_text(cursor: psycopg.Cursor[Any], sql: str, text: Any) -> None:
+    """``COPY`` an Arrow column of COPY lines."""
+    if len(text):
+        with cursor.copy(sql.encode()) as copy:
+            for block in _text_blocks(text):
+                copy.write(block)
 
 
 def _text_blocks(text: Any) -> Iterator[memoryview]:
@@ -198,14 +219,6 @@ def _text_blocks(text: Any) -> Iterator[memoryview]:
         view = memoryview(data)
         for at in range(start, end, _BLOCK):
             yield view[at : min(at + _BLOCK, end)]
-
-
-def _copy_events(cursor: psycopg.Cursor[Any], schema: str, text: Any) -> None:
-    columns = ", ".join(quote(c) for c in EVENT_COLUMNS)
-    sql = f"COPY {qualified(schema, EVENTS_TABLE)} ({columns}) FROM STDIN WITH (NULL '')"
-    with cursor.copy(sql.encode()) as copy:
-        for block in _text_blocks(text):
-            copy.write(block)
 
 
 def _kept_events(con: Any, staged: Staged, lines: list[bytes]) -> list[EnrichedEvent]:
@@ -231,25 +244,39 @@ def write_staged(
 
     families: list[_SqlFamily] = []
     try:
-        shredded = _shred(con, staged, writer, lines, schema, families)
+        uris = _parse_entities(con, staged, writer)
         load_text = row_text((load_tstamp,))
         assert load_text is not None, "a timestamp always has COPY text"
-        sql = kept_rows(staged, _line_sql(load_text))
-        text = con.sql(sql).to_arrow_table().column(0)
+        text = con.sql(kept_rows(staged, _line_sql(load_text))).to_arrow_table().column(0)
         fast = len(text)
         slow: Sequence[EnrichedEvent] = staged.slow
+        columns = ", ".join(quote(c) for c in EVENT_COLUMNS)
+        table = qualified(schema, EVENTS_TABLE)
+        copy_events = f"COPY {table} ({columns}) FROM STDIN WITH (NULL '')"
         try:
             with cursor.connection.transaction():
-                _copy_events(cursor, schema, text)
+                # PostgreSQL takes the events while DuckDB and Python shred the entities
+                with ThreadPoolExecutor(1, thread_name_prefix="pyplow-copy") as pool:
+                    copying = pool.submit(_copy_text, cursor, copy_events, text)
+                    shredded, refused = _shred(con, staged, writer, lines, schema, uris, families)
+                    texts = _family_texts(con, families)
+                copying.result()
                 del text
-                _copy_families(con, cursor, families)
+                if refused:  # their ids were new to the table: only they are removed
+                    cursor.execute(
+                        f"DELETE FROM {table} WHERE event_id = ANY(%s::bpchar[])",
+                        (array_literal(refused),),
+                    )
+                    fast -= len(refused)
+                for sql, family_text in texts:
+                    _copy_text(cursor, sql, family_text)
                 writer.copy_entities(shredded, _EVERY_ID)
         except (psycopg.DataError, psycopg.errors.NotNullViolation):
             fast = 0
             slow = [*_kept_events(con, staged, lines), *staged.slow]
     finally:
-        for table in (_ENTITIES, _PYTHON_ROWS, *(f.table for f in families)):
-            con.execute(f"DROP TABLE IF EXISTS {table}")
+        for name in (_ENTITIES, _PYTHON_ROWS, *(f.table for f in families)):
+            con.execute(f"DROP TABLE IF EXISTS {name}")
     outcome = writer.write(slow, staged.bad, deduplicate=False)
     outcome.loaded += fast
     outcome.skipped, outcome.flagged = staged.skipped, staged.flagged
