@@ -13,9 +13,14 @@ times, in one run and on the same file:
   and writing it as one Parquet file.
 
 Each pyplow run is the real command, so process start-up, TSV decoding, deduplication and
-schema typing are all inside its time (DuckDB and Parquet take the columnar bulk path of
-``pyplow.loaders.bulk``, PostgreSQL decodes row by row). Prints rows/s for each and the
-ratio pyplow/baseline. Target: ratio ≥ 0.8 for each.
+schema typing are all inside its time (every target takes the columnar bulk path of
+``pyplow.loaders.bulk``). Prints rows/s for each and the ratio pyplow/baseline. Target:
+ratio ≥ 0.8 for each.
+
+``--ceiling`` adds, for PostgreSQL, the time ``psql \\copy`` takes to load pyplow's own final
+tables (``events`` and the shredded tables, exported after pyplow's load, into empty copies
+with the same columns and keys), one after the other as one transaction per batch must: what
+a loader of that layout cannot go below, whatever it does before COPY.
 """
 
 from __future__ import annotations
@@ -141,13 +146,39 @@ def psql(dsn: str, command: str) -> None:
     )
 
 
-def bench_postgres(folder: Path, tsv: Path) -> tuple[float, float]:
+def _final_tables_copy(dsn: str, work: Path) -> float:
+    """Seconds ``psql \\copy`` takes to load pyplow's final tables into empty copies."""
+    listing = subprocess.run(
+        ["psql", "-At", dsn, "-c", "select table_name from information_schema.tables "
+         "where table_schema = 'atomic' and table_type = 'BASE TABLE'"],
+        check=True, capture_output=True, text=True,
+    )  # fmt: skip
+    tables = [t for t in listing.stdout.split() if t != "bad_rows"]
+    psql(dsn, "create schema ceiling")
+    for table in tables:
+        psql(dsn, f"\\copy atomic.\"{table}\" to '{work / table}.txt'")
+        psql(dsn, f'create table ceiling."{table}" (like atomic."{table}" including all)')
+    started = time.perf_counter()
+    for table in tables:
+        psql(dsn, f"\\copy ceiling.\"{table}\" from '{work / table}.txt'")
+    seconds = time.perf_counter() - started
+    for table in tables:
+        (work / f"{table}.txt").unlink()
+    return seconds
+
+
+def bench_postgres(
+    folder: Path, tsv: Path, work: Path, ceiling: bool
+) -> tuple[float, float, float | None]:
     admin = DSN
     database = f"pyplow_bench_{os.getpid()}"
     bench_dsn = DSN.rsplit("/", 1)[0] + "/" + database
     psql(admin, f"create database {database}")
+    final: float | None = None
     try:
         mine = timed(lambda: pyplow_load("postgres", folder, "--dsn", bench_dsn))
+        if ceiling:
+            final = _final_tables_copy(bench_dsn, work)
         columns = ", ".join(f"c{i} text" for i in range(FIELD_COUNT))
         psql(bench_dsn, f"create table plain ({columns})")
         # text format: the enriched TSV uses no backslash escapes, so make them literal
@@ -159,7 +190,7 @@ def bench_postgres(folder: Path, tsv: Path) -> tuple[float, float]:
         )
     finally:
         psql(admin, f"drop database if exists {database} with (force)")
-    return mine, baseline
+    return mine, baseline, final
 
 
 def bench_duckdb(folder: Path, tsv: Path, work: Path) -> tuple[float, float]:
@@ -200,6 +231,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("rows", nargs="?", type=int, default=1_000_000)
     parser.add_argument("--only", default="postgres,duckdb,parquet")
+    parser.add_argument("--ceiling", action="store_true", help="also PostgreSQL's ceiling")
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="pyplow-bench-loaders-"))
     try:
@@ -224,7 +256,12 @@ def main() -> None:
                 if shutil.which("psql") is None:
                     print("postgres   skipped: psql is not installed")
                     continue
-                mine, baseline = bench_postgres(folder, tsv)
+                mine, baseline, final = bench_postgres(folder, tsv, work, args.ceiling)
+                if final is not None:
+                    print(
+                        f"{'ceiling':10} {args.rows / final:14,.0f} {args.rows / baseline:16,.0f} "
+                        f"{baseline / final:7.2f}  psql \\copy of pyplow's final tables"
+                    )
             elif target == "duckdb":
                 mine, baseline = bench_duckdb(folder, tsv, work)
             elif target == "parquet":
