@@ -28,7 +28,7 @@ class LoadConfig(msgspec.Struct, frozen=True, kw_only=True):
     dsn: str | None = None
     batch_records: int = 5000
     #: Lines per batch (one transaction) when loading files with ``--input DIR`` into a
-    #: target that loads them columnar (DuckDB, Parquet); other targets use batch_records.
+    #: target that loads them columnar (all three built-in targets); others use batch_records.
     #: Two DuckDB row groups: full row groups are written in parallel during the INSERT.
     file_batch_records: int = 245_760
     #: Serve Prometheus metrics on this port (stream mode), on ``metrics_host``.
