@@ -286,3 +286,25 @@ def test_entities_of_simple_schemas_shredded_by_sql(
         pg_dsn, f"SELECT label, short FROM \"{schemas[1]}\".com_acme_simple_1 WHERE must = 'a'"
     )
     assert labels == [('tab\there\nnew\\back"quote\r', "ab😀de")]
+
+
+def test_entities_the_parse_misses_send_the_chunk_row_by_row(
+    tmp_path: Path,
+    iglu: Resolver,
+    pg_dsn: str,
+    schemas: tuple[str, str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Should DuckDB's parse of the JSON fields hold fewer entities than the rows carry, the
+    chunk is stored row by row rather than without them."""
+    entities_select = columnar_module.entities_select
+    monkeypatch.setattr(
+        columnar_module, "entities_select", lambda kept: f"{entities_select(kept)} LIMIT 3"
+    )
+    fallbacks = _fallbacks(monkeypatch)
+    texts = [line(page_view(n)) for n in range(5)]
+    counts = _load_both(pg_dsn, schemas, texts, tmp_path / "in", iglu)
+    assert fallbacks == [1]
+    assert counts[0] == counts[1]
+    assert counts[0].loaded == 5
+    assert same(differences(pg_dsn, *schemas))

@@ -8,17 +8,20 @@ deduplicated (without wide columns) through an open transaction's
   is the line's 128 atomic fields as they are (the checks guarantee the forms PostgreSQL reads
   as the values the per-row path stores: timestamps, plain numbers, ``0``/``1``), TAB-joined,
   backslashes doubled, an empty field NULL (``COPY … WITH (NULL '')``: the per-row path has
-  no empty strings), then ``load_tstamp``; the text goes to ``COPY`` whole, with no Python
-  work per row;
-- their entities are decoded from the three JSON fields alone and shredded by the writer as
-  the per-row path does; an event with an entity that cannot be stored becomes its
-  ``loader_iglu_error`` bad row and leaves the ``COPY``;
+  no empty strings), then ``load_tstamp``; the text goes to ``COPY`` straight from DuckDB's
+  Arrow buffer, in a thread, while the entities are shredded;
+- their entities are parsed once by DuckDB (:func:`_parse_entities`, which also prepares
+  their schemas' tables); those of simple schemas are checked and turned into COPY lines by
+  DuckDB (:mod:`~pyplow.loaders.postgres.entities_sql`), the others, and those the SQL does
+  not vouch for, are shredded by the writer in Python from the JSON fields alone. An event
+  with an entity that cannot be stored becomes its ``loader_iglu_error`` bad row and is
+  deleted from ``events`` again (its id was new to the table);
 - the per-row events of the chunk (those the checks do not vouch for, duplicates flagged
   under a new id) and its bad rows go through ``BatchWriter.write``, already deduplicated.
 
-If PostgreSQL refuses the columnar ``COPY`` (a value too long for its column), it is undone
-(a savepoint) and those rows are decoded and stored by the per-row path, which finds the
-culprits.
+If PostgreSQL refuses the columnar ``COPY`` (a value too long for its column), it is rolled
+back to a savepoint and those rows are decoded and stored by the per-row path, which finds
+the culprits; so are they when DuckDB's parse of the JSON fields does not hold every entity.
 """
 
 from __future__ import annotations
@@ -116,12 +119,23 @@ def _sql_family(writer: BatchWriter, schema: str, uri: str, table: str) -> _SqlF
     )
 
 
-def _parse_entities(con: Any, staged: Staged, writer: BatchWriter) -> set[str]:
+def _parse_entities(con: Any, staged: Staged, writer: BatchWriter) -> set[str] | None:
     """Parse the kept rows' entities into :data:`_ENTITIES` and prepare their schemas' tables
-    (the last use of the database before the ``COPY``); returns their schema URIs."""
+    (the last use of the database before the ``COPY``); returns their schema URIs, or ``None``
+    when the parse does not hold every entity the rows carry (counted another way): the
+    batch then takes the per-row path rather than lose one."""
     any_json = " OR ".join(f"{c} IS NOT NULL" for c in _JSON)
     kept = kept_rows(staged, "*", any_json)
     con.execute(f"CREATE OR REPLACE TEMP TABLE {_ENTITIES} AS {entities_select(kept)}")
+    ((parsed,),) = con.execute(f"SELECT count(*) FROM {_ENTITIES}").fetchall()
+    contexts, derived, unstruct = _JSON
+    carried = (
+        f"coalesce(json_array_length({contexts}, '$.data'), 0) + "
+        f"coalesce(json_array_length({derived}, '$.data'), 0) + ({unstruct} IS NOT NULL)::INT"
+    )
+    ((expected,),) = con.execute(f"SELECT sum({carried})::BIGINT FROM ({kept})").fetchall()
+    if parsed != (expected or 0):
+        return None
     uris = {s for (s,) in con.execute(f"SELECT DISTINCT s FROM {_ENTITIES}").fetchall()}
     writer.prepare(uris)
     return uris
@@ -142,7 +156,9 @@ def _shred(
     cannot be stored become bad rows and are excluded; their event ids are returned too.
     Uses DuckDB and Python only, not the database."""
     in_sql: list[str] = []
-    python = [f"SELECT __row FROM {_ENTITIES} WHERE s NOT IN (SELECT unnest(?::VARCHAR[]))"]
+    python = [
+        f"SELECT __row FROM {_ENTITIES} WHERE s IS NULL OR s NOT IN (SELECT unnest(?::VARCHAR[]))"
+    ]
     for uri in sorted(uris):
         family = _sql_family(writer, schema, uri, f"{_ENTITIES}_{len(families)}")
         if family is None:
@@ -230,6 +246,44 @@ def _kept_events(con: Any, staged: Staged, lines: list[bytes]) -> list[EnrichedE
     return events
 
 
+def _copy_columnar(
+    con: Any,
+    staged: Staged,
+    lines: list[bytes],
+    writer: BatchWriter,
+    cursor: psycopg.Cursor[Any],
+    schema: str,
+    load_tstamp: datetime,
+    uris: set[str],
+    families: list[_SqlFamily],
+) -> int:
+    """COPY the kept rows' events and entities (in a savepoint); returns how many events."""
+    load_text = row_text((load_tstamp,))
+    assert load_text is not None, "a timestamp always has COPY text"
+    text = con.sql(kept_rows(staged, _line_sql(load_text))).to_arrow_table().column(0)
+    stored = len(text)
+    columns = ", ".join(quote(c) for c in EVENT_COLUMNS)
+    table = qualified(schema, EVENTS_TABLE)
+    copy_events = f"COPY {table} ({columns}) FROM STDIN WITH (NULL '')"
+    with cursor.connection.transaction():
+        # PostgreSQL takes the events while DuckDB and Python shred the entities
+        with ThreadPoolExecutor(1, thread_name_prefix="pyplow-copy") as pool:
+            copying = pool.submit(_copy_text, cursor, copy_events, text)
+            shredded, refused = _shred(con, staged, writer, lines, schema, uris, families)
+            texts = _family_texts(con, families)
+        copying.result()
+        if refused:  # their ids were new to the table: only they are removed
+            cursor.execute(
+                f"DELETE FROM {table} WHERE event_id = ANY(%s::bpchar[])",
+                (array_literal(refused),),
+            )
+            stored -= len(refused)
+        for sql, family_text in texts:
+            _copy_text(cursor, sql, family_text)
+        writer.copy_entities(shredded, _EVERY_ID)
+    return stored
+
+
 def write_staged(
     con: Any,
     staged: Staged,
@@ -243,37 +297,19 @@ def write_staged(
     import psycopg
 
     families: list[_SqlFamily] = []
+    fast = 0
+    slow: Sequence[EnrichedEvent] = staged.slow
     try:
         uris = _parse_entities(con, staged, writer)
-        load_text = row_text((load_tstamp,))
-        assert load_text is not None, "a timestamp always has COPY text"
-        text = con.sql(kept_rows(staged, _line_sql(load_text))).to_arrow_table().column(0)
-        fast = len(text)
-        slow: Sequence[EnrichedEvent] = staged.slow
-        columns = ", ".join(quote(c) for c in EVENT_COLUMNS)
-        table = qualified(schema, EVENTS_TABLE)
-        copy_events = f"COPY {table} ({columns}) FROM STDIN WITH (NULL '')"
-        try:
-            with cursor.connection.transaction():
-                # PostgreSQL takes the events while DuckDB and Python shred the entities
-                with ThreadPoolExecutor(1, thread_name_prefix="pyplow-copy") as pool:
-                    copying = pool.submit(_copy_text, cursor, copy_events, text)
-                    shredded, refused = _shred(con, staged, writer, lines, schema, uris, families)
-                    texts = _family_texts(con, families)
-                copying.result()
-                del text
-                if refused:  # their ids were new to the table: only they are removed
-                    cursor.execute(
-                        f"DELETE FROM {table} WHERE event_id = ANY(%s::bpchar[])",
-                        (array_literal(refused),),
-                    )
-                    fast -= len(refused)
-                for sql, family_text in texts:
-                    _copy_text(cursor, sql, family_text)
-                writer.copy_entities(shredded, _EVERY_ID)
-        except (psycopg.DataError, psycopg.errors.NotNullViolation):
-            fast = 0
+        if uris is None:
             slow = [*_kept_events(con, staged, lines), *staged.slow]
+        else:
+            try:
+                fast = _copy_columnar(
+                    con, staged, lines, writer, cursor, schema, load_tstamp, uris, families
+                )
+            except (psycopg.DataError, psycopg.errors.NotNullViolation):
+                slow = [*_kept_events(con, staged, lines), *staged.slow]
     finally:
         for name in (_ENTITIES, _PYTHON_ROWS, *(f.table for f in families)):
             con.execute(f"DROP TABLE IF EXISTS {name}")
