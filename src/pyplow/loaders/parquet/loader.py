@@ -29,9 +29,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
-import shutil
 import sqlite3
-import tempfile
 import threading
 import time
 import uuid
@@ -51,6 +49,7 @@ from pyplow.loaders.base import (
     TerminalLoadError,
     TransientLoadError,
 )
+from pyplow.loaders.bulk.staging import StagingArea
 from pyplow.loaders.dedup import deduplicate
 from pyplow.loaders.parquet import arrowio
 from pyplow.loaders.parquet._deps import require
@@ -104,8 +103,7 @@ class ParquetLoader(Loader):
         self._lock = threading.RLock()
         self._last_purge = float("-inf")
         self._closed = False
-        self._con: Any = None
-        self._scratch: Path | None = None
+        self._staging = StagingArea("pyplow-parquet-")
         self._families: Families | None = None
         self._workers: ThreadPoolExecutor | None = None
         scratch_parent = self._spool_dir(config)
@@ -164,7 +162,7 @@ class ParquetLoader(Loader):
             now = self._clock()
             self._purge(now)
             load_tstamp = datetime.fromtimestamp(now, UTC)
-            con = self._duckdb()
+            con = self._staging.duckdb()
             staged = None
             try:
                 staged = stage(
@@ -176,7 +174,7 @@ class ParquetLoader(Loader):
                     load_tstamp=load_tstamp,
                     hint=self._families,
                     prepared=prepared,
-                    scratch=self._scratch_dir(),
+                    scratch=self._staging.scratch(),
                     seen=True,
                 )
                 if staged is not None:
@@ -204,22 +202,10 @@ class ParquetLoader(Loader):
         error: type[Exception] = duckdb.Error
         return error
 
-    def _duckdb(self) -> Any:
-        if self._con is None:
-            import duckdb
-
-            self._con = duckdb.connect()
-        return self._con
-
     def _pool(self) -> ThreadPoolExecutor:
         if self._workers is None:
             self._workers = ThreadPoolExecutor(_WORKERS, thread_name_prefix="pyplow-parquet")
         return self._workers
-
-    def _scratch_dir(self) -> Path:
-        if self._scratch is None:
-            self._scratch = Path(tempfile.mkdtemp(prefix="pyplow-parquet-"))
-        return self._scratch
 
     def _spool_staged(
         self, staged: Staged, fast: Any, now: float, load_tstamp: datetime
@@ -261,12 +247,9 @@ class ParquetLoader(Loader):
             finally:
                 self._closed = True
                 self.spool.close()
-                if self._con is not None:
-                    self._con.close()
+                self._staging.close()
                 if self._workers is not None:
                     self._workers.shutdown()
-                if self._scratch is not None:
-                    shutil.rmtree(self._scratch, ignore_errors=True)
 
     # -- spooling --------------------------------------------------------------------------
 

@@ -88,6 +88,18 @@ def _entities(contexts: str | None, derived: str | None, unstruct: str | None) -
     return found
 
 
+class _Chunk(msgspec.Struct, frozen=True):
+    """What the steps of :func:`write_staged` work on: the staged chunk in its DuckDB
+    connection, its lines, and the writer and cursor of the open transaction."""
+
+    con: Any
+    staged: Staged
+    lines: list[bytes]
+    writer: BatchWriter
+    cursor: Any
+    schema: str
+
+
 class _SqlFamily(msgspec.Struct):
     """One entity schema shredded by DuckDB: the table of its parsed entities and the SQL
     that fills it, the check they must pass, their COPY line and the ``COPY`` statement."""
@@ -119,13 +131,14 @@ def _sql_family(writer: BatchWriter, schema: str, uri: str, table: str) -> _SqlF
     )
 
 
-def _parse_entities(con: Any, staged: Staged, writer: BatchWriter) -> set[str] | None:
+def _parse_entities(chunk: _Chunk) -> set[str] | None:
     """Parse the kept rows' entities into :data:`_ENTITIES` and prepare their schemas' tables
     (the last use of the database before the ``COPY``); returns their schema URIs, or ``None``
     when the parse does not hold every entity the rows carry (counted another way): the
     batch then takes the per-row path rather than lose one."""
+    con = chunk.con
     any_json = " OR ".join(f"{c} IS NOT NULL" for c in _JSON)
-    kept = kept_rows(staged, "*", any_json)
+    kept = kept_rows(chunk.staged, "*", any_json)
     con.execute(f"CREATE OR REPLACE TEMP TABLE {_ENTITIES} AS {entities_select(kept)}")
     ((parsed,),) = con.execute(f"SELECT count(*) FROM {_ENTITIES}").fetchall()
     contexts, derived, unstruct = _JSON
@@ -137,30 +150,23 @@ def _parse_entities(con: Any, staged: Staged, writer: BatchWriter) -> set[str] |
     if parsed != (expected or 0):
         return None
     uris = {s for (s,) in con.execute(f"SELECT DISTINCT s FROM {_ENTITIES}").fetchall()}
-    writer.prepare(uris)
+    chunk.writer.prepare(uris)
     return uris
 
 
-def _shred(
-    con: Any,
-    staged: Staged,
-    writer: BatchWriter,
-    lines: list[bytes],
-    schema: str,
-    uris: set[str],
-    families: list[_SqlFamily],
-) -> tuple[Shredded, list[str]]:
+def _shred(chunk: _Chunk, uris: set[str], families: list[_SqlFamily]) -> tuple[Shredded, list[str]]:
     """The entities of :data:`_ENTITIES` (schemas ``uris``, prepared): adds the SQL families
     to ``families`` (their lines are made by DuckDB, for the rows not in
     :data:`_PYTHON_ROWS`) and returns the rows Python shredded. Rows with an entity that
     cannot be stored become bad rows and are excluded; their event ids are returned too.
     Uses DuckDB and Python only, not the database."""
+    con, writer = chunk.con, chunk.writer
     in_sql: list[str] = []
     python = [
         f"SELECT __row FROM {_ENTITIES} WHERE s IS NULL OR s NOT IN (SELECT unnest(?::VARCHAR[]))"
     ]
     for uri in sorted(uris):
-        family = _sql_family(writer, schema, uri, f"{_ENTITIES}_{len(families)}")
+        family = _sql_family(writer, chunk.schema, uri, f"{_ENTITIES}_{len(families)}")
         if family is None:
             continue
         families.append(family)
@@ -174,7 +180,7 @@ def _shred(
     )
     columns = f"__row, {_ID}, {_TSTAMP}, {', '.join(_JSON)}"
     rows = con.execute(
-        kept_rows(staged, columns, f"__row IN (SELECT __row FROM {_PYTHON_ROWS})")
+        kept_rows(chunk.staged, columns, f"__row IN (SELECT __row FROM {_PYTHON_ROWS})")
     ).fetchall()
     parsed = [(row, event_id, ts, _entities(*json)) for row, event_id, ts, *json in rows]
     shredded = Shredded()
@@ -185,7 +191,7 @@ def _shred(
         root = f"{event_id}\t{ts}"
         failures = writer.shred_entities(shredded, event_id, strict_timestamp(ts), root, entities)
         if failures:
-            event = decode_line(lines[row])
+            event = decode_line(chunk.lines[row])
             assert isinstance(event, EnrichedEvent), "a checked row always decodes"
             writer.bad_iglu(event, failures)
             refused.append(row)
@@ -237,39 +243,33 @@ def _text_blocks(text: Any) -> Iterator[memoryview]:
             yield view[at : min(at + _BLOCK, end)]
 
 
-def _kept_events(con: Any, staged: Staged, lines: list[bytes]) -> list[EnrichedEvent]:
+def _kept_events(chunk: _Chunk) -> list[EnrichedEvent]:
+    """The kept rows, decoded (for the per-row path)."""
     events: list[EnrichedEvent] = []
-    for (row,) in con.execute(kept_rows(staged, "__row")).fetchall():
-        event = decode_line(lines[row])
+    for (row,) in chunk.con.execute(kept_rows(chunk.staged, "__row")).fetchall():
+        event = decode_line(chunk.lines[row])
         assert isinstance(event, EnrichedEvent), "a checked row always decodes"
         events.append(event)
     return events
 
 
 def _copy_columnar(
-    con: Any,
-    staged: Staged,
-    lines: list[bytes],
-    writer: BatchWriter,
-    cursor: psycopg.Cursor[Any],
-    schema: str,
-    load_tstamp: datetime,
-    uris: set[str],
-    families: list[_SqlFamily],
+    chunk: _Chunk, load_tstamp: datetime, uris: set[str], families: list[_SqlFamily]
 ) -> int:
     """COPY the kept rows' events and entities (in a savepoint); returns how many events."""
+    con, cursor = chunk.con, chunk.cursor
     load_text = row_text((load_tstamp,))
     assert load_text is not None, "a timestamp always has COPY text"
-    text = con.sql(kept_rows(staged, _line_sql(load_text))).to_arrow_table().column(0)
+    text = con.sql(kept_rows(chunk.staged, _line_sql(load_text))).to_arrow_table().column(0)
     stored = len(text)
     columns = ", ".join(quote(c) for c in EVENT_COLUMNS)
-    table = qualified(schema, EVENTS_TABLE)
+    table = qualified(chunk.schema, EVENTS_TABLE)
     copy_events = f"COPY {table} ({columns}) FROM STDIN WITH (NULL '')"
     with cursor.connection.transaction():
         # PostgreSQL takes the events while DuckDB and Python shred the entities
         with ThreadPoolExecutor(1, thread_name_prefix="pyplow-copy") as pool:
             copying = pool.submit(_copy_text, cursor, copy_events, text)
-            shredded, refused = _shred(con, staged, writer, lines, schema, uris, families)
+            shredded, refused = _shred(chunk, uris, families)
             texts = _family_texts(con, families)
         copying.result()
         if refused:  # their ids were new to the table: only they are removed
@@ -280,7 +280,7 @@ def _copy_columnar(
             stored -= len(refused)
         for sql, family_text in texts:
             _copy_text(cursor, sql, family_text)
-        writer.copy_entities(shredded, _EVERY_ID)
+        chunk.writer.copy_entities(shredded, _EVERY_ID)
     return stored
 
 
@@ -296,20 +296,19 @@ def write_staged(
     """Store ``staged`` (see the module docstring); returns what was stored."""
     import psycopg
 
+    chunk = _Chunk(con, staged, lines, writer, cursor, schema)
     families: list[_SqlFamily] = []
     fast = 0
     slow: Sequence[EnrichedEvent] = staged.slow
     try:
-        uris = _parse_entities(con, staged, writer)
+        uris = _parse_entities(chunk)
         if uris is None:
-            slow = [*_kept_events(con, staged, lines), *staged.slow]
+            slow = [*_kept_events(chunk), *staged.slow]
         else:
             try:
-                fast = _copy_columnar(
-                    con, staged, lines, writer, cursor, schema, load_tstamp, uris, families
-                )
+                fast = _copy_columnar(chunk, load_tstamp, uris, families)
             except (psycopg.DataError, psycopg.errors.NotNullViolation):
-                slow = [*_kept_events(con, staged, lines), *staged.slow]
+                slow = [*_kept_events(chunk), *staged.slow]
     finally:
         for name in (_ENTITIES, _PYTHON_ROWS, *(f.table for f in families)):
             con.execute(f"DROP TABLE IF EXISTS {name}")

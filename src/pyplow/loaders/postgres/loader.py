@@ -22,11 +22,8 @@ transient (the connection is dropped and re-opened on the next call); other data
 from __future__ import annotations
 
 import contextlib
-import shutil
-import tempfile
 from collections.abc import Callable
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from pyplow import __version__, badrows
@@ -39,6 +36,7 @@ from pyplow.loaders.base import (
     TerminalLoadError,
     TransientLoadError,
 )
+from pyplow.loaders.bulk.staging import StagingArea
 from pyplow.loaders.postgres.batch import BatchOutcome, BatchWriter, SchemaCache
 from pyplow.loaders.postgres.config import PostgresConfig
 from pyplow.loaders.postgres.ddl import EVENTS_TABLE, bad_rows_ddl, events_ddl
@@ -86,8 +84,7 @@ class PostgresLoader(Loader):
         self._tables: dict[str, TableState] = {}
         self._ready = False
         self._processor = badrows.Processor(ARTIFACT, __version__)
-        self._duck: Any = None  # DuckDB, in memory, for the columnar path
-        self._scratch_dir: Path | None = None
+        self._staging = StagingArea("pyplow-postgres-")  # for the columnar path
 
     @property
     def config(self) -> PostgresConfig:
@@ -145,7 +142,7 @@ class PostgresLoader(Loader):
             from pyplow.loaders.postgres.columnar import write_staged
 
             table = qualified(self._config.schema, EVENTS_TABLE)
-            con = self._duckdb()
+            con = self._staging.duckdb()
             staged = None
             try:
                 staged = stage(
@@ -155,7 +152,7 @@ class PostgresLoader(Loader):
                     lambda ids: stored_fingerprints(cur, table, ids.to_pylist(), {}),
                     fresh_ids=True,
                     load_tstamp=writer.load_tstamp,
-                    scratch=self._scratch(),
+                    scratch=self._staging.scratch(),
                     prepared=prepared,
                 )
                 if staged is not None:
@@ -215,28 +212,11 @@ class PostgresLoader(Loader):
             bad=outcome.bad,
         )
 
-    def _duckdb(self) -> Any:
-        if self._duck is None:
-            import duckdb
-
-            self._duck = duckdb.connect()
-        return self._duck
-
-    def _scratch(self) -> Path:
-        if self._scratch_dir is None:
-            self._scratch_dir = Path(tempfile.mkdtemp(prefix="pyplow-postgres-"))
-        return self._scratch_dir
-
     def close(self) -> None:
         """Close the connection (a later ``load`` opens a new one) and the staging database."""
         self._drop_connection()
         self._forget()
-        duck, self._duck = self._duck, None
-        if duck is not None:
-            duck.close()
-        if self._scratch_dir is not None:
-            shutil.rmtree(self._scratch_dir, ignore_errors=True)
-            self._scratch_dir = None
+        self._staging.close()
 
 
 def _classify(exc: Exception) -> LoadError:
