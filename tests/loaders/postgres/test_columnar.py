@@ -308,3 +308,28 @@ def test_entities_the_parse_misses_send_the_chunk_row_by_row(
     assert counts[0] == counts[1]
     assert counts[0].loaded == 5
     assert same(differences(pg_dsn, *schemas))
+
+
+def test_a_staging_failure_rolls_the_batch_back_as_a_terminal_error(
+    tmp_path: Path,
+    iglu: Resolver,
+    pg_dsn: str,
+    schemas: tuple[str, str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import duckdb
+
+    from pyplow.loaders.base import TerminalLoadError
+
+    def fail(chunk: Any) -> Any:
+        raise duckdb.OutOfMemoryException("no memory left")
+
+    monkeypatch.setattr(columnar_module, "_parse_entities", fail)
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "a.tsv").write_text("\n".join(line(page_view(n)) for n in range(3)) + "\n")
+    with pytest.raises(TerminalLoadError, match="staging a batch failed"):
+        load(pg_dsn, schemas[1], [folder / "a.tsv"], iglu, columnar=True, batch=100)
+    monkeypatch.undo()
+    counts = load(pg_dsn, schemas[1], [folder / "a.tsv"], iglu, columnar=True, batch=100)
+    assert counts.loaded == 3  # nothing of the failed attempt was kept

@@ -137,6 +137,14 @@ class PostgresLoader(Loader):
         parsing_errors = 0
 
         def work(cur: psycopg.Cursor[Any], writer: BatchWriter) -> BatchOutcome:
+            import duckdb
+
+            try:
+                return staged_work(cur, writer)
+            except duckdb.Error as exc:  # a bug, or memory exhausted: the batch is rolled back
+                raise TerminalLoadError(f"postgres: staging a batch failed: {exc}") from exc
+
+        def staged_work(cur: psycopg.Cursor[Any], writer: BatchWriter) -> BatchOutcome:
             nonlocal parsing_errors
             from pyplow.loaders.bulk.engine import drop_staging, stage
             from pyplow.loaders.postgres.columnar import write_staged
