@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import pytest
@@ -105,3 +106,43 @@ paths = []
         assert connection.sql("select count(*) from atomic.events").fetchall() == [(7,)]
     finally:
         connection.close()
+
+
+@pytest.mark.parametrize(
+    ("target", "options", "expected"),
+    [
+        ("duckdb", {}, 245_760),
+        ("parquet", {}, 245_760),
+        ("postgres", {}, 100_000),
+        ("postgres", {"file_batch_records": 7}, 7),
+    ],
+)
+def test_file_batches_by_target(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    target: str,
+    options: dict[str, int],
+    expected: int,
+) -> None:
+    """Each target's file batches hold its default number of lines unless configured."""
+    from pyplow.cli import load as load_cli
+    from pyplow.loaders import bulk
+    from pyplow.loaders.bulk.run import LoadCounts
+
+    seen: list[int] = []
+
+    def run_files(loader: object, *args: object, batch_records: int, **kwargs: object) -> Any:
+        seen.append(batch_records)
+        return LoadCounts()
+
+    monkeypatch.setattr(bulk, "run_files", run_files)
+    (tmp_path / "in").mkdir()
+    # the PostgreSQL loader connects only when it loads
+    place = (
+        {"dsn": "postgresql://nobody@127.0.0.1:1/none"}
+        if target == "postgres"
+        else {"path": str(tmp_path / "out")}
+    )
+    config = load_cli.LoadConfig(target=target, **place, **options)  # type: ignore[arg-type]
+    assert load_cli._files(tmp_path / "in", config, progress=False) == 0
+    assert seen == [expected]

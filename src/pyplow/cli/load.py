@@ -13,11 +13,21 @@ import asyncio
 import signal
 import sys
 from pathlib import Path
-from typing import Any
+from typing import Any, Final
 
 import msgspec
 
 from pyplow.streams.settings import SourceSettings
+
+#: Lines per file-load batch by target: two DuckDB row groups (full row groups are written
+#: in parallel during the INSERT); PostgreSQL's first batch starts sooner with fewer lines, and
+#: its batches hold less memory, at no cost per row.
+FILE_BATCH_RECORDS: Final = {"duckdb": 245_760, "parquet": 245_760, "postgres": 100_000}
+
+
+def file_batch_records(target: str) -> int:
+    """The default ``file_batch_records`` of ``target``."""
+    return FILE_BATCH_RECORDS.get(target, 245_760)
 
 
 class LoadConfig(msgspec.Struct, frozen=True, kw_only=True):
@@ -29,8 +39,8 @@ class LoadConfig(msgspec.Struct, frozen=True, kw_only=True):
     batch_records: int = 5000
     #: Lines per batch (one transaction) when loading files with ``--input DIR`` into a
     #: target that loads them columnar (all three built-in targets); others use batch_records.
-    #: Two DuckDB row groups: full row groups are written in parallel during the INSERT.
-    file_batch_records: int = 245_760
+    #: By default that of ``FILE_BATCH_RECORDS``.
+    file_batch_records: int | None = None
     #: Serve Prometheus metrics on this port (stream mode), on ``metrics_host``.
     metrics_port: int | None = None
     metrics_host: str = "127.0.0.1"
@@ -98,7 +108,9 @@ def _files(folder: Path, config: LoadConfig, *, progress: bool) -> int:
             rows,
             bad_files,
             batch_records=(
-                config.file_batch_records if supports_lines(loader) else config.batch_records
+                (config.file_batch_records or file_batch_records(config.target))
+                if supports_lines(loader)
+                else config.batch_records
             ),
             progress=bar.update,
         )
