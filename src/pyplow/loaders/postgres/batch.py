@@ -127,7 +127,6 @@ class BatchWriter:
         self._schemas = schemas
         self._known = tables
         self._processor = processor
-        self._now = load_tstamp
         self.load_tstamp = load_tstamp
         """The ``load_tstamp`` of the batch's events."""
         self.outcome = BatchOutcome()
@@ -253,7 +252,7 @@ class BatchWriter:
     def shred(self, events: Sequence[EnrichedEvent]) -> tuple[list[EnrichedEvent], Shredded]:
         """Events that can be stored, and their entity rows; the others become bad rows."""
         self.prepare({e.schema for ev in events for e in _entities(ev)})
-        now = self._now
+        now = self.load_tstamp
         good: list[EnrichedEvent] = []
         shredded = Shredded()
         for event in events:
@@ -277,7 +276,7 @@ class BatchWriter:
     def _copy_events(self, events: Sequence[EnrichedEvent]) -> None:
         columns = ", ".join(quote(c) for c in EVENT_COLUMNS)
         sql = f"COPY {qualified(self._schema, EVENTS_TABLE)} ({columns}) FROM STDIN"
-        now = self._now
+        now = self.load_tstamp
         load_text = row_text((now,))
         with self._cur.copy(sql.encode()) as copy:
             blocks = CopyBlocks(copy)
@@ -347,7 +346,7 @@ class BatchWriter:
             ' ("row_hash", "schema", "data", "load_tstamp")'
             " SELECT h, s, d::jsonb, %s FROM unnest(%s::text[], %s::text[], %s::text[]) AS"
             " t(h, s, d) ON CONFLICT (row_hash) DO NOTHING",
-            (self._now, hashes, schemas, documents),
+            (self.load_tstamp, hashes, schemas, documents),
         )
         self.outcome.bad_rows_stored = max(self._cur.rowcount, 0)
 
