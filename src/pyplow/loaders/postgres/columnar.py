@@ -28,7 +28,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from datetime import datetime
 from typing import TYPE_CHECKING, Any, Final
 
 import msgspec
@@ -38,11 +37,14 @@ from pyplow.event.entities import strict_contexts, strict_unstruct_event
 from pyplow.event.values import strict_timestamp
 from pyplow.loaders.bulk.dedup_sql import decode_line
 from pyplow.loaders.bulk.engine import Staged, exclude, kept_rows
+from pyplow.loaders.bulk.entities_sql import JSON_FIELDS, literal
 from pyplow.loaders.postgres.atomic import EVENT_COLUMNS
 from pyplow.loaders.postgres.batch import BatchOutcome, BatchWriter, Shredded
 from pyplow.loaders.postgres.copytext import row_text
 from pyplow.loaders.postgres.ddl import ATOMIC_FIELDS, EVENTS_TABLE
 from pyplow.loaders.postgres.entities_sql import (
+    ID_COLUMN,
+    TSTAMP_COLUMN,
     entities_select,
     family_select,
     fits,
@@ -58,9 +60,8 @@ if TYPE_CHECKING:
 
 __all__ = ["write_staged"]
 
-_ID: Final = "c6"  # event_id
-_TSTAMP: Final = "c3"  # collector_tstamp
-_JSON: Final = ("c52", "c122", "c58")  # contexts, derived_contexts, unstruct_event
+#: The raw columns of the three JSON fields (contexts, derived contexts, unstruct event).
+_JSON: Final = tuple(raw for raw, _, _ in JSON_FIELDS)
 _ENTITIES: Final = "__pyplow_pg_entities"
 _PYTHON_ROWS: Final = "__pyplow_pg_python_rows"
 #: Bytes per ``copy.write`` of the columnar text.
@@ -72,7 +73,7 @@ def _line_sql(load_text: str) -> str:
     parts: list[str] = []
     for field in ATOMIC_FIELDS:
         parts += [f"c{field.index}", "chr(9)"]
-    parts.append("'" + load_text.replace("'", "''") + "'")
+    parts.append(literal(load_text))
     return f"replace(concat({', '.join(parts)}, chr(10)), '\\', '\\\\')"
 
 
@@ -178,7 +179,7 @@ def _shred(chunk: _Chunk, uris: set[str], families: list[_SqlFamily]) -> tuple[S
         f"({' UNION ALL '.join(python)})",
         [in_sql],
     )
-    columns = f"__row, {_ID}, {_TSTAMP}, {', '.join(_JSON)}"
+    columns = f"__row, {ID_COLUMN}, {TSTAMP_COLUMN}, {', '.join(_JSON)}"
     rows = con.execute(
         kept_rows(chunk.staged, columns, f"__row IN (SELECT __row FROM {_PYTHON_ROWS})")
     ).fetchall()
@@ -253,12 +254,10 @@ def _kept_events(chunk: _Chunk) -> list[EnrichedEvent]:
     return events
 
 
-def _copy_columnar(
-    chunk: _Chunk, load_tstamp: datetime, uris: set[str], families: list[_SqlFamily]
-) -> int:
+def _copy_columnar(chunk: _Chunk, uris: set[str], families: list[_SqlFamily]) -> int:
     """COPY the kept rows' events and entities (in a savepoint); returns how many events."""
     con, cursor = chunk.con, chunk.cursor
-    load_text = row_text((load_tstamp,))
+    load_text = row_text((chunk.writer.load_tstamp,))
     assert load_text is not None, "a timestamp always has COPY text"
     text = con.sql(kept_rows(chunk.staged, _line_sql(load_text))).to_arrow_table().column(0)
     stored = len(text)
@@ -291,7 +290,6 @@ def write_staged(
     writer: BatchWriter,
     cursor: psycopg.Cursor[Any],
     schema: str,
-    load_tstamp: datetime,
 ) -> BatchOutcome:
     """Store ``staged`` (see the module docstring); returns what was stored."""
     import psycopg
@@ -306,7 +304,7 @@ def write_staged(
             slow = [*_kept_events(chunk), *staged.slow]
         else:
             try:
-                fast = _copy_columnar(chunk, load_tstamp, uris, families)
+                fast = _copy_columnar(chunk, uris, families)
             except (psycopg.DataError, psycopg.errors.NotNullViolation):
                 slow = [*_kept_events(chunk), *staged.slow]
     finally:

@@ -29,10 +29,23 @@ import re
 from collections.abc import Sequence
 from typing import Final
 
+from pyplow.event import FIELD_INDEX
 from pyplow.loaders.bulk.entities_sql import PARSED, literal
 from pyplow.loaders.postgres.columns import Column, ColumnKind
 
-__all__ = ["entities_select", "family_select", "fits", "line", "simple"]
+__all__ = [
+    "ID_COLUMN",
+    "TSTAMP_COLUMN",
+    "entities_select",
+    "family_select",
+    "fits",
+    "line",
+    "simple",
+]
+
+#: The raw columns of ``event_id`` and ``collector_tstamp`` (``root_id``, ``root_tstamp``).
+ID_COLUMN: Final = f"c{FIELD_INDEX['event_id']}"
+TSTAMP_COLUMN: Final = f"c{FIELD_INDEX['collector_tstamp']}"
 
 _TEXT: Final = frozenset({ColumnKind.VARCHAR, ColumnKind.CHAR})
 _INTEGERS: Final[dict[ColumnKind, tuple[int, int]]] = {
@@ -57,7 +70,7 @@ def entities_select(kept: str) -> str:
     """One row per entity of the rows ``kept`` selects (a relation with ``__row`` and the raw
     columns): ``__row``, ``id``, ``ts``, ``s`` (schema URI), ``d`` (data, JSON)."""
     parsed = ", ".join(f"{sql} AS {name}" for name, sql in PARSED)
-    rows = f"(SELECT __row, c6 AS id, c3 AS ts, {parsed} FROM ({kept}))"
+    rows = f"(SELECT __row, {ID_COLUMN} AS id, {TSTAMP_COLUMN} AS ts, {parsed} FROM ({kept}))"
     parts = [
         f"SELECT __row, id, ts, unnest(__ctx.data) AS e FROM {rows}",
         f"SELECT __row, id, ts, unnest(__dctx.data) AS e FROM {rows}",

@@ -137,15 +137,9 @@ class PostgresLoader(Loader):
         parsing_errors = 0
 
         def work(cur: psycopg.Cursor[Any], writer: BatchWriter) -> BatchOutcome:
+            nonlocal parsing_errors
             import duckdb
 
-            try:
-                return staged_work(cur, writer)
-            except duckdb.Error as exc:  # a bug, or memory exhausted: the batch is rolled back
-                raise TerminalLoadError(f"postgres: staging a batch failed: {exc}") from exc
-
-        def staged_work(cur: psycopg.Cursor[Any], writer: BatchWriter) -> BatchOutcome:
-            nonlocal parsing_errors
             from pyplow.loaders.bulk.engine import drop_staging, stage
             from pyplow.loaders.postgres.columnar import write_staged
 
@@ -165,9 +159,9 @@ class PostgresLoader(Loader):
                 )
                 if staged is not None:
                     parsing_errors = len(staged.bad)
-                    return write_staged(
-                        con, staged, lines, writer, cur, self._config.schema, writer.load_tstamp
-                    )
+                    return write_staged(con, staged, lines, writer, cur, self._config.schema)
+            except duckdb.Error as exc:  # a bug, or memory exhausted: the batch is rolled back
+                raise TerminalLoadError(f"postgres: staging a batch failed: {exc}") from exc
             finally:
                 drop_staging(con, staged)
             events, failed = split_rows(lines)
