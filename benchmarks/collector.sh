@@ -14,14 +14,6 @@ CONNECTIONS=${2:-32}
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 PYPLOW=${PYPLOW:-$ROOT/.venv/bin/pyplow}
 WORK=$(mktemp -d)
-PIDS=()
-cleanup() {
-  for pid in "${PIDS[@]:-}"; do [ -n "$pid" ] && kill -TERM "$pid" 2>/dev/null || true; done
-  [ -f "$WORK/nginx.pid" ] && nginx -c "$WORK/nginx.conf" -s stop 2>/dev/null || true
-  sleep 1
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
 # shellcheck source=benchmarks/nginx_common.sh
 source "$ROOT/benchmarks/nginx_common.sh"
 require_wrk_and_nginx
@@ -60,13 +52,6 @@ type = "file"
 path = "$WORK/bad"
 TOML
 
-wait_port() {
-  for _ in $(seq 100); do
-    curl -s -o /dev/null "http://127.0.0.1:$1/health" && return 0 || sleep 0.1
-  done
-  echo "server on port $1 did not start"; exit 1
-}
-
 # run_wrk NAME PORT -> prints "NAME SCENARIO rps p99ms" lines into $WORK/results
 run_wrk() {
   local name=$1 port=$2
@@ -95,7 +80,7 @@ for server in granian uvicorn; do
   PYPLOW_COLLECTOR__PORT=$port PYPLOW_COLLECTOR__SERVER=$server \
     "$PYPLOW" collector --config "$WORK/collector.toml" >"$WORK/$server.log" 2>&1 &
   PIDS+=($!)
-  wait_port $port
+  wait_port $port /health
   run_wrk "pyplow-$server" $port
   kill -TERM "${PIDS[-1]}"; wait "${PIDS[-1]}" 2>/dev/null || true
   port=$((port + 1))

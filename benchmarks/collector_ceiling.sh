@@ -14,14 +14,6 @@ CONNECTIONS=${2:-32}
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 GRANIAN=${GRANIAN:-$ROOT/.venv/bin/granian}
 WORK=$(mktemp -d)
-PID=""
-cleanup() {
-  [ -n "$PID" ] && kill -TERM "$PID" 2>/dev/null || true
-  [ -f "$WORK/nginx.pid" ] && nginx -c "$WORK/nginx.conf" -s stop 2>/dev/null || true
-  sleep 1
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
 # shellcheck source=benchmarks/nginx_common.sh
 source "$ROOT/benchmarks/nginx_common.sh"
 require_wrk_and_nginx
@@ -43,10 +35,10 @@ port=18301
 for app in nothing record; do
   PYTHONPATH="$ROOT/benchmarks" "$GRANIAN" --interface rsgi --workers 2 --http 1 --no-ws \
     --port $port --log-level error "collector_ceiling_app:$app" >"$WORK/$app.log" 2>&1 &
-  PID=$!
-  for _ in $(seq 100); do curl -s -o /dev/null "http://127.0.0.1:$port/i" && break || sleep 0.1; done
+  PIDS+=($!)
+  wait_port $port /i
   run "rsgi-$app" $port
-  kill -TERM "$PID"; wait "$PID" 2>/dev/null || true; PID=""
+  kill -TERM "${PIDS[-1]}"; wait "${PIDS[-1]}" 2>/dev/null || true
   port=$((port + 1))
 done
 

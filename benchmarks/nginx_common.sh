@@ -1,6 +1,27 @@
-# Shared by collector.sh and collector_ceiling.sh (sourced, not run): the tools both need,
-# the GET pixel's query string (a typical JS-tracker page view), and nginx's configuration
-# (serving the GIF at /i and "ok" at the tp2 path, access log on).
+# Shared by collector.sh and collector_ceiling.sh (sourced, not run, after WORK is set): the
+# tools both need, the clean-up of the servers they start, the GET pixel's query string (a
+# typical JS-tracker page view), and nginx's configuration (serving the GIF at /i and "ok" at
+# the tp2 path, access log on).
+
+# The servers a script starts (it adds their pids to PIDS) are stopped on exit, with nginx,
+# and WORK is removed.
+PIDS=()
+cleanup() {
+  local pid
+  for pid in "${PIDS[@]:-}"; do [ -n "$pid" ] && kill -TERM "$pid" 2>/dev/null || true; done
+  [ -f "$WORK/nginx.pid" ] && nginx -c "$WORK/nginx.conf" -s stop 2>/dev/null || true
+  sleep 1
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+# wait_port PORT PATH: until the server on PORT answers GET PATH (10 s at most)
+wait_port() {
+  for _ in $(seq 100); do
+    curl -s -o /dev/null "http://127.0.0.1:$1$2" && return 0 || sleep 0.1
+  done
+  echo "server on port $1 did not start"; exit 1
+}
 
 require_wrk_and_nginx() {
   local tool
