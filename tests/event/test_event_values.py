@@ -23,6 +23,7 @@ from pyplow.event.values import (
     strict_bool,
     strict_decimal,
     strict_float,
+    strict_float_memo,
     strict_int,
     strict_timestamp,
     strict_uuid,
@@ -171,11 +172,15 @@ def test_strict_float_reads_exactly_the_decimal_syntax(text: str) -> None:
     if _DECIMAL_SYNTAX.fullmatch(text) and math.isfinite(float(text)):
         expected = float(text)
     assert parse_float(text) == expected
-    if expected is None:
-        with pytest.raises(InvalidTextError):
-            strict_float(text)
-    else:
-        assert strict_float(text) == expected
+    for _ in range(2):  # the second round reads the memo (invalid texts are never kept)
+        if expected is None:
+            with pytest.raises(InvalidTextError):
+                strict_float(text)
+            with pytest.raises(InvalidTextError):
+                strict_float_memo(text)
+        else:
+            assert strict_float(text) == expected
+            assert strict_float_memo(text) == expected
 
 
 @settings(max_examples=300)
@@ -206,6 +211,20 @@ def test_week_dates_and_comma_fractions_are_not_timestamps() -> None:
     for bad in ["2024-W01-1 10:00:01.512", "2024-05-01 10:00:01,512", "2024-05-01T10:00:01.512"]:
         with pytest.raises(InvalidTextError):
             strict_timestamp(bad)
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [
+        "2024-05-0\u0661 10:00:01.512",  # an Arabic-Indic digit one
+        "\uff12024-05-01 10:00:01.512",  # a fullwidth two
+        "2024-05-01 10:00:01.5\ud8002",  # a lone surrogate
+    ],
+)
+def test_non_ascii_digits_are_not_timestamps(bad: str) -> None:
+    assert len(bad) == 23
+    with pytest.raises(InvalidTextError):
+        strict_timestamp(bad)
 
 
 @settings(max_examples=300)

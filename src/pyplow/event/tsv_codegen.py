@@ -30,7 +30,7 @@ from pyplow.event.values import (
     format_timestamp,
     strict_bool,
     strict_decimal,
-    strict_float,
+    strict_float_memo,
     strict_int,
     strict_timestamp,
     strict_uuid,
@@ -42,7 +42,7 @@ __all__ = ["build_decoder", "build_encoder"]
 _STRICT_PARSERS: Final[dict[Kind, Callable[[str], Any]]] = {
     Kind.INT: strict_int,
     Kind.DEC: strict_decimal,
-    Kind.FLOAT: strict_float,
+    Kind.FLOAT: strict_float_memo,
     Kind.BOOL: strict_bool,
     Kind.TS: strict_timestamp,
     Kind.UUID: strict_uuid,

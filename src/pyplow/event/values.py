@@ -48,6 +48,7 @@ __all__ = [
     "strict_bool",
     "strict_decimal",
     "strict_float",
+    "strict_float_memo",
     "strict_int",
     "strict_timestamp",
     "strict_uuid",
@@ -98,9 +99,9 @@ def parse_timestamp(text: str) -> datetime | None:
 
 def strict_timestamp(text: str) -> datetime:
     """:func:`parse_timestamp` raising :class:`InvalidTextError` for an invalid text."""
-    if text[4:20:3] == "-- ::." and len(text) == 23 and text.isascii():
+    if text[4:20:3] == "-- ::." and len(text) == 23:
         # The form Enrich writes (separators at 4, 7, 10, 13, 16 and 19): fromisoformat
-        # checks the digits and the calendar.
+        # checks the digits (ASCII only: it reads UTF-8 bytes) and the calendar.
         try:
             return _FROM_ISO(text + "Z")
         except ValueError:
@@ -268,6 +269,20 @@ def strict_float(text: str) -> float:
     ):
         return value
     raise InvalidTextError(text)
+
+
+class _StrictFloatMemo(dict[str, float]):
+    """Valid ``strict_float`` results by text; geo-IP coordinates repeat by city."""
+
+    def __missing__(self, text: str) -> float:
+        value = strict_float(text)
+        if len(self) < _MEMO_MAX:
+            self[text] = value
+        return value
+
+
+strict_float_memo: Final[Callable[[str], float]] = _StrictFloatMemo().__getitem__
+""":func:`strict_float`, memoised (bounded); a C-level lookup for repeated values."""
 
 
 def parse_bool(text: str) -> bool | None:
