@@ -190,3 +190,21 @@ def test_full_fit_check_of_many_suspects(
         "events": (0, 0),
         "bad_rows": (0, 0),
     }
+
+
+def test_columnar_batches_leave_no_table_and_keep_insertion_order(
+    tmp_path: Path, resolver: Resolver
+) -> None:
+    loader = DuckDBLoader(DuckDBConfig(path=str(tmp_path / "db.duckdb")), resolver)
+    try:
+        lines = [line(page_view(n)).encode() for n in range(50)]
+        done = loader.load_lines(lines)
+        assert done.result.loaded == 50
+        con = loader.connection
+        assert con.execute("SELECT count(*) FROM atomic.events").fetchall() == [(50,)]
+        tables = con.execute("SELECT table_name FROM duckdb_tables()").fetchall()
+        assert sorted(tables) == [("bad_rows",), ("events",)]
+        setting = con.execute("SELECT current_setting('preserve_insertion_order')").fetchall()
+        assert setting == [(True,)]
+    finally:
+        loader.close()

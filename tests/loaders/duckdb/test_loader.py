@@ -43,6 +43,19 @@ def column_types(loader: DuckDBLoader) -> dict[str, str]:
     return dict(rows)
 
 
+def insertion_order_kept(loader: DuckDBLoader) -> bool:
+    (value,) = query(loader, "SELECT current_setting('preserve_insertion_order')")[0]
+    return bool(value)
+
+
+def test_loads_give_the_connection_back_with_insertion_order_kept(loader: DuckDBLoader) -> None:
+    # batches are inserted unordered (written once, not again at the checkpoint); the
+    # connection's other queries keep DuckDB's default
+    assert insertion_order_kept(loader)
+    assert loader.load(LoadBatch(events=[event("e1", fingerprint="f")])).loaded == 1
+    assert insertion_order_kept(loader)
+
+
 def test_atomic_columns_are_typed(loader: DuckDBLoader) -> None:
     types = column_types(loader)
     assert types["collector_tstamp"] == "TIMESTAMP"
@@ -183,6 +196,7 @@ def test_failing_batch_leaves_nothing(
     with pytest.raises(TransientLoadError, match="disk went away"):
         loader.load(batch)
     assert query(loader, "SELECT count(*) FROM atomic.events") == [(0,)]
+    assert insertion_order_kept(loader)
     assert "unstruct_event_com_acme_checkout_1" not in column_types(loader)
     monkeypatch.undo()
     assert loader.load(batch).loaded == 1  # the retry stores it, once
