@@ -12,10 +12,11 @@ import msgspec
 import pytest
 
 from pyplow.iglu import Resolver
-from pyplow.loaders.base import LoadBatch, TransientLoadError
+from pyplow.loaders.base import LoadBatch, TerminalLoadError, TransientLoadError
 from pyplow.loaders.dedup import DUPLICATE_SCHEMA
 from pyplow.loaders.duckdb import DuckDBConfig, DuckDBLoader
 
+from ..bulk.inputs import line, page_view
 from ..wide_fixtures import CHECKOUT, PRODUCT, event, registry
 
 WEB_PAGE = "iglu:com.snowplowanalytics.snowplow/web_page/jsonschema/1-0-0"
@@ -54,6 +55,25 @@ def test_loads_give_the_connection_back_with_insertion_order_kept(loader: DuckDB
     assert insertion_order_kept(loader)
     assert loader.load(LoadBatch(events=[event("e1", fingerprint="f")])).loaded == 1
     assert insertion_order_kept(loader)
+
+
+def test_a_batch_duckdb_aborts_is_rolled_back_and_insertion_order_kept(
+    loader: DuckDBLoader, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # an error inside DuckDB aborts the transaction, which then refuses every statement but
+    # ROLLBACK: the setting is put back after it, and the error is the one reported
+    def fail(*_: Any) -> int:
+        loader.connection.execute("SELECT CAST('x' AS INTEGER)")
+        return 0
+
+    monkeypatch.setattr(loader, "_insert_bad_rows", fail)
+    with pytest.raises(TerminalLoadError, match="Could not convert"):
+        loader.load(LoadBatch(events=[event("e1", fingerprint="f")]))
+    assert insertion_order_kept(loader)
+    with pytest.raises(TerminalLoadError, match="Could not convert"):
+        loader.load_lines([line(page_view(n)).encode() for n in range(5)])
+    assert insertion_order_kept(loader)
+    assert query(loader, "SELECT count(*) FROM atomic.events") == [(0,)]
 
 
 def test_atomic_columns_are_typed(loader: DuckDBLoader) -> None:

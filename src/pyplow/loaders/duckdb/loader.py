@@ -159,21 +159,27 @@ class DuckDBLoader(Loader):
         disk and then writes the whole table again at the next checkpoint (about 5 s per
         245,760 rows here, at close); without it the rows are written once. Rows of a batch
         have no order anyway (queries order by ``collector_tstamp``), and the setting is put
-        back for the connection's other queries.
+        back for the connection's other queries. Enter it before
+        :meth:`_failures_rolled_back`, which rolls a failed batch back first.
         """
-        self._con.execute("SET preserve_insertion_order = false")
+        try:
+            self._con.execute("SET preserve_insertion_order = false")
+        except self._duckdb.Error as exc:
+            raise self._error(exc, "loading a batch") from exc
         try:
             yield
         finally:
-            self._con.execute("RESET preserve_insertion_order")
+            # after the rollback (an aborted transaction refuses every statement but
+            # ROLLBACK), and never in place of the error that ended the batch
+            with contextlib.suppress(self._duckdb.Error):
+                self._con.execute("RESET preserve_insertion_order")
 
     def load(self, batch: LoadBatch) -> LoadResult:
         with self._lock:
             load_tstamp = self._clock()
-            with self._failures_rolled_back():
+            with self._unordered(), self._failures_rolled_back():
                 self._con.execute("BEGIN TRANSACTION")
-                with self._unordered():
-                    result, columns = self._load(batch, load_tstamp)
+                result, columns = self._load(batch, load_tstamp)
                 self._con.execute("COMMIT")
             self._layout.accept(columns)
             return result
@@ -200,10 +206,10 @@ class DuckDBLoader(Loader):
                         prepared=prepared,
                         scratch=self._scratch(),
                     )
-                    if staged is not None:
+                if staged is not None:
+                    with self._unordered(), self._failures_rolled_back():
                         self._con.execute("BEGIN TRANSACTION")
-                        with self._unordered():
-                            result, columns = self._load_staged(staged, load_tstamp)
+                        result, columns = self._load_staged(staged, load_tstamp)
                         self._con.execute("COMMIT")
             finally:
                 with contextlib.suppress(self._duckdb.Error):
