@@ -155,12 +155,13 @@ class DuckDBLoader(Loader):
     def _unordered(self) -> Iterator[None]:
         """Inserts inside may store rows in any order.
 
-        With insertion order kept, DuckDB 2.0 writes each thread's share of a large insert to
-        disk and then writes the whole table again at the next checkpoint (about 5 s per
-        245,760 rows here, at close); without it the rows are written once. Rows of a batch
-        have no order anyway (queries order by ``collector_tstamp``), and the setting is put
-        back for the connection's other queries. Enter it before
-        :meth:`_failures_rolled_back`, which rolls a failed batch back first.
+        With insertion order kept, a large insert in DuckDB 2.0 here either wrote its rows to
+        disk twice (the second time at the next checkpoint: about 5 s per 245,760 rows, paid
+        at close) or took twice as long; without it, and from a table (see _load_staged),
+        the rows are written once. Rows of a batch have no order anyway (queries order by
+        ``collector_tstamp``), and the setting is put back for the connection's other
+        queries. Enter it before :meth:`_failures_rolled_back`, which rolls a failed batch
+        back first.
         """
         try:
             self._con.execute("SET preserve_insertion_order = false")
@@ -234,8 +235,8 @@ class DuckDBLoader(Loader):
         for column in columns:
             self._apply(column)
         if staged.fast_rows:
-            # Built in a temp table first: inserted straight from the staging query, the rows
-            # were written twice (the second time at the next checkpoint), as _unordered says.
+            # Built in a temp table first: inserted straight from the staging query (a scan
+            # of the chunk's Arrow table), even unordered, the rows were written twice.
             self._con.execute(f"CREATE OR REPLACE TEMP TABLE {_FAST_TABLE} AS {staged.fast_sql}")
             self._con.execute(f"INSERT INTO {self._events} BY NAME SELECT * FROM {_FAST_TABLE}")
             self._con.execute(f"DROP TABLE {_FAST_TABLE}")
