@@ -15,6 +15,7 @@ The returned dicts share nested entity payloads with the event; copy before muta
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable
 from typing import Any, Final
@@ -71,6 +72,7 @@ def _schema_parts(uri: str) -> tuple[str, str, str, str]:
     return vendor, name, fmt, version.split("-", 1)[0]
 
 
+@functools.lru_cache(maxsize=4096)  # a handful of schemas recur in every event
 def scala_sdk_key(prefix: str, uri: str) -> str:
     """Scala SDK column name, e.g. ``contexts_org_schema_web_page_1`` for ``org.schema/WebPage``."""
     vendor, name, _, model = _schema_parts(uri)
@@ -79,6 +81,7 @@ def scala_sdk_key(prefix: str, uri: str) -> str:
     return f"{prefix}_{vendor}_{name}_{model}"
 
 
+@functools.lru_cache(maxsize=4096)
 def python_sdk_key(prefix: str, uri: str) -> str | None:
     """Python SDK 0.2.3 column name, or ``None`` where that SDK rejects the schema URI."""
     match = _PY_SCHEMA.match(uri)
