@@ -196,7 +196,8 @@ class WideLayout:
         newest: dict[str, tuple[str, SchemaKey]] = {}
         failed: dict[str, Any] = {}
         uses = ((prefix, entity.schema) for prefix, entity in _entities(events))
-        for prefix, uri in itertools.chain(uses, also):
+        # each distinct (prefix, URI) once: a batch repeats a few schemas in every event
+        for prefix, uri in dict.fromkeys(itertools.chain(uses, also)):
             key = SchemaKey.parse(uri)
             if isinstance(key, IgluParseError):  # decode_tsv never lets one through
                 failed[uri] = {"schemaKey": uri, "message": key.message}
