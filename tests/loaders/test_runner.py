@@ -6,6 +6,8 @@ import asyncio
 import json
 
 from pyplow.event import EnrichedEvent, encode_tsv
+from pyplow.loaders.base import LoadBatch, LoadResult, TransientLoadError
+from pyplow.loaders.bulk import LinesResult
 from pyplow.loaders.memory import MemoryLoader
 from pyplow.loaders.runner import run_load, split_rows
 from pyplow.streams import MemoryStream
@@ -70,6 +72,56 @@ def test_redelivered_batches_load_once_and_failures_are_retried() -> None:
         assert counts.duplicates_flagged == 1
         assert counts.parsing_errors == 1
         assert len(loader.bad_rows) == 2  # the parsing error and the bad row from the stream
+        assert enriched.in_flight == 0
+
+    asyncio.run(scenario())
+
+
+class LinesMemoryLoader(MemoryLoader):
+    """A MemoryLoader that also takes whole batches of lines, and says which way each came."""
+
+    columnar_from = 3
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.ways: list[tuple[str, int]] = []
+        self.lines_failures = 0
+
+    def load(self, batch: LoadBatch) -> LoadResult:
+        self.ways.append(("rows", len(batch.events) + len(batch.bad_rows)))
+        return super().load(batch)
+
+    def load_lines(self, lines: list[bytes], prepared: object = None) -> LinesResult:
+        if self.lines_failures:
+            self.lines_failures -= 1
+            raise TransientLoadError("told to fail")
+        self.ways.append(("lines", len(lines)))
+        events, failed = split_rows(lines)
+        return LinesResult(super().load(LoadBatch(events=events, bad_rows=failed)), len(failed))
+
+
+def test_batches_from_columnar_from_rows_go_whole_to_load_lines() -> None:
+    async def scenario() -> None:
+        enriched = MemoryStream()
+        await enriched.sink().write([row(ID.format(n)) for n in range(5)] + [b"garbage"])
+        await enriched.sink().write([row(ID.format(n)) for n in range(5, 7)])
+        loader = LinesMemoryLoader()
+        loader.lines_failures = 1  # retried like load
+        stop = asyncio.Event()
+        task = asyncio.create_task(
+            run_load(loader, enriched.source(), batch_records=6, stop=stop, retry_max_seconds=0.01)
+        )
+        for _ in range(200):
+            if len(enriched) == 0 and enriched.in_flight == 0:
+                break
+            await asyncio.sleep(0.01)
+        stop.set()
+        counts = await task
+        # six rows (3 or more) went whole; the two left over were decoded here
+        assert loader.ways[:2] == [("lines", 6), ("rows", 2)]
+        assert counts.parsing_errors == 1
+        assert counts.loaded == 7
+        assert len(loader.events) == 7
         assert enriched.in_flight == 0
 
     asyncio.run(scenario())

@@ -1,11 +1,13 @@
 """Feeding a loader from streams: decode, load (in a worker thread), acknowledge.
 
-Enriched TSV rows come from one source, bad rows from another (optional). A batch of input is
-acknowledged only after the loader has committed what it became, so a crash redelivers it and
-the loader's deduplication keeps each event once. A transient failure (database away) is
-retried with exponential backoff; a terminal one stops the run. A row that does not decode as
-an enriched event becomes a ``loader_parsing_error`` bad row (stored with the other bad rows):
-nothing is dropped.
+Enriched TSV rows come from one source, bad rows from another (optional). A batch of at least
+``columnar_from`` rows goes whole to a loader that offers ``load_lines`` (the columnar path of
+:mod:`pyplow.loaders.bulk`); smaller ones, and every batch of other loaders, are decoded here.
+A batch of input is acknowledged only after the loader has committed what it became, so a
+crash redelivers it and the loader's deduplication keeps each event once. A transient failure
+(database away) is retried with exponential backoff; a terminal one stops the run. A row that
+does not decode as an enriched event becomes a ``loader_parsing_error`` bad row (stored with
+the other bad rows): nothing is dropped.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import asyncio
 import logging
 from collections.abc import Callable
 from datetime import UTC, datetime
+from typing import TypeVar
 
 import msgspec
 
@@ -23,6 +26,8 @@ from pyplow.loaders.base import LoadBatch, Loader, LoadResult, TransientLoadErro
 from pyplow.streams import Source
 
 log = logging.getLogger(__name__)
+
+T = TypeVar("T")
 
 __all__ = ["LoadCounts", "load_with_retry", "run_load", "split_rows"]
 
@@ -67,14 +72,36 @@ async def load_with_retry(
     loader: Loader, batch: LoadBatch, *, retry_max_seconds: float = 30.0
 ) -> LoadResult:
     """``loader.load`` in a worker thread, retried with backoff while it fails transiently."""
+    return await _retrying(loader.name, lambda: loader.load(batch), retry_max_seconds)
+
+
+async def _retrying(name: str, call: Callable[[], T], retry_max_seconds: float) -> T:
     delay = 0.2
     while True:
         try:
-            return await asyncio.to_thread(loader.load, batch)
+            return await asyncio.to_thread(call)
         except TransientLoadError as exc:
-            log.warning("%s load failed (%s); retrying in %.1f s", loader.name, exc, delay)
+            log.warning("%s load failed (%s); retrying in %.1f s", name, exc, delay)
             await asyncio.sleep(delay)
             delay = min(delay * 2, retry_max_seconds)
+
+
+async def _load_enriched(
+    loader: Loader, rows: list[bytes], retry_max_seconds: float
+) -> tuple[LoadResult, int]:
+    """The result of loading enriched ``rows``, and how many did not decode."""
+    from pyplow.loaders.bulk.run import LinesLoader
+
+    if isinstance(loader, LinesLoader) and len(rows) >= loader.columnar_from:
+        lines_loader = loader
+        done = await _retrying(
+            loader.name, lambda: lines_loader.load_lines(rows), retry_max_seconds
+        )
+        return done.result, done.parsing_errors
+    events, failed = split_rows(rows)
+    work = LoadBatch(events=events, bad_rows=failed)
+    result = await load_with_retry(loader, work, retry_max_seconds=retry_max_seconds)
+    return result, len(failed)
 
 
 async def run_load(
@@ -103,12 +130,11 @@ async def run_load(
             idle = False
             rows = list(batch.records)
             if source is enriched:
-                events, failed = split_rows(rows)
-                work = LoadBatch(events=events, bad_rows=failed)
-                counts.parsing_errors += len(failed)
+                result, errors = await _load_enriched(loader, rows, retry_max_seconds)
+                counts.parsing_errors += errors
             else:
                 work = LoadBatch(bad_rows=rows)
-            result = await load_with_retry(loader, work, retry_max_seconds=retry_max_seconds)
+                result = await load_with_retry(loader, work, retry_max_seconds=retry_max_seconds)
             if result.bad:
                 extra = await load_with_retry(
                     loader, LoadBatch(bad_rows=result.bad), retry_max_seconds=retry_max_seconds

@@ -41,7 +41,14 @@ class LinesResult(msgspec.Struct):
 
 @runtime_checkable
 class LinesLoader(Protocol):
-    """A loader that takes a chunk of enriched TSV lines whole."""
+    """A loader that takes a chunk of enriched TSV lines whole.
+
+    ``columnar_from``: the fewest lines for which the streaming runner hands a batch to
+    ``load_lines`` rather than decoding it row by row (below it the columnar path's fixed
+    cost per batch outweighs what it saves per row); file loads always take it.
+    """
+
+    columnar_from: int
 
     def load_lines(self, lines: list[bytes], prepared: Prepared | None = None) -> LinesResult: ...
 

@@ -73,6 +73,9 @@ class DuckDBLoader(Loader):
     """Loads batches into one DuckDB database; safe to call from several threads."""
 
     name = "duckdb"
+    #: Streamed batches of this many rows or more load columnar (measured crossover, see
+    #: docs/loaders.md).
+    columnar_from = 2_000
 
     def __init__(
         self,

@@ -84,6 +84,9 @@ class ParquetLoader(Loader):
     """Loads into the Parquet dataset of ``config`` (see the module documentation)."""
 
     name = "parquet"
+    #: Streamed batches of this many rows or more load columnar (measured crossover, see
+    #: docs/loaders.md).
+    columnar_from = 3_000
 
     def __init__(
         self,
