@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +14,8 @@ from pyplow.loaders.bulk import entities_sql, run_files
 from pyplow.loaders.duckdb import DuckDBConfig, DuckDBLoader
 
 from ..wide_fixtures import registry
-from .inputs import line, page_view, tricky_lines, write_inputs, write_redelivery
+from .inputs import line, page_view, write_inputs, write_redelivery
+from .streaming import stream_both_ways
 
 
 @pytest.fixture
@@ -214,47 +214,9 @@ def test_columnar_batches_leave_no_table_and_keep_insertion_order(
 def test_streamed_batches_load_columnar_as_the_per_row_path_does(
     tmp_path: Path, resolver: Resolver
 ) -> None:
-    from pyplow.loaders.runner import run_load
-    from pyplow.streams import MemoryStream
-
-    rows = [text.encode() for text in tricky_lines()]
-    rows += [line(page_view(n)).encode() for n in (1, 2, 39)]  # redelivered
-
-    async def stream(path: Path, columnar_from: int) -> Any:
-        enriched = MemoryStream()
-        for start in range(0, len(rows), 40):
-            await enriched.sink().write(rows[start : start + 40])
-        loader = DuckDBLoader(DuckDBConfig(path=str(path)), resolver)
-        loader.columnar_from = columnar_from
-        stages = engine_module.stage
-        calls: list[int] = []
-
-        def spy(*args: Any, **kwargs: Any) -> Any:
-            calls.append(1)
-            return stages(*args, **kwargs)
-
-        stop = asyncio.Event()
-        try:
-            with pytest.MonkeyPatch.context() as patch:
-                patch.setattr(engine_module, "stage", spy)
-                task = asyncio.create_task(
-                    run_load(loader, enriched.source(), batch_records=40, stop=stop)
-                )
-                while len(enriched) or enriched.in_flight:
-                    await asyncio.sleep(0.01)
-                stop.set()
-                counts = await task
-        finally:
-            loader.close()
-        return counts, len(calls)
-
-    by_rows, staged_rows = asyncio.run(stream(tmp_path / "rows.duckdb", 10**9))
-    by_lines, staged_lines = asyncio.run(stream(tmp_path / "lines.duckdb", 1))
-    assert (staged_rows, staged_lines) == (0, -(-len(rows) // 40))
-    assert by_lines == by_rows
-    assert by_rows.loaded > 40
-    assert by_rows.parsing_errors > 0
-    assert by_rows.duplicates_skipped > 0
+    stream_both_ways(
+        lambda name: DuckDBLoader(DuckDBConfig(path=str(tmp_path / f"{name}.duckdb")), resolver)
+    )
     assert differences(tmp_path / "rows.duckdb", tmp_path / "lines.duckdb") == {
         "events": (0, 0),
         "bad_rows": (0, 0),

@@ -20,6 +20,7 @@ from pyplow.loaders.parquet import ParquetConfig, ParquetLoader
 
 from ..wide_fixtures import registry
 from .inputs import line, page_view, write_inputs, write_redelivery
+from .streaming import stream_both_ways
 
 
 @pytest.fixture
@@ -154,6 +155,18 @@ def test_shuffled_hours_give_the_same_files_in_the_same_order(
     assert len(by_rows) > 20
     assert by_cols == by_rows
     assert differences(tmp_path / "rows", tmp_path / "cols") == {
+        "events": (0, 0),
+        "bad_rows": (0, 0),
+    }
+
+
+def test_streamed_batches_load_columnar_as_the_per_row_path_does(
+    tmp_path: Path, resolver: Resolver
+) -> None:
+    stream_both_ways(
+        lambda name: ParquetLoader(ParquetConfig(path=str(tmp_path / name)), resolver=resolver)
+    )
+    assert differences(tmp_path / "rows", tmp_path / "lines") == {
         "events": (0, 0),
         "bad_rows": (0, 0),
     }

@@ -16,6 +16,7 @@ from pyplow.loaders.postgres import PostgresConfig, PostgresLoader
 from pyplow.loaders.postgres import columnar as columnar_module
 
 from ..bulk.inputs import line, page_view, write_inputs, write_redelivery
+from ..bulk.streaming import stream_both_ways
 from ..wide_fixtures import registry
 from .database import NOW, query
 
@@ -333,3 +334,16 @@ def test_a_staging_failure_rolls_the_batch_back_as_a_terminal_error(
     monkeypatch.undo()
     counts = load(pg_dsn, schemas[1], [folder / "a.tsv"], iglu, columnar=True, batch=100)
     assert counts.loaded == 3  # nothing of the failed attempt was kept
+
+
+def test_streamed_batches_load_columnar_as_the_per_row_path_does(
+    iglu: Resolver, pg_dsn: str, schemas: tuple[str, str]
+) -> None:
+    named = dict(zip(("rows", "lines"), schemas, strict=True))
+
+    def loader(name: str) -> PostgresLoader:
+        config = PostgresConfig(dsn=pg_dsn, schema=named[name])
+        return PostgresLoader(config, iglu, clock=lambda: NOW)
+
+    stream_both_ways(loader)
+    assert same(differences(pg_dsn, *schemas))
