@@ -44,7 +44,7 @@ def stream(loader: Any, rows: list[bytes], columnar_from: int) -> tuple[LoadCoun
         task = asyncio.create_task(
             run_load(loader, enriched.source(), batch_records=BATCH, stop=stop)
         )
-        while len(enriched) or enriched.in_flight:
+        while (len(enriched) or enriched.in_flight) and not task.done():
             await asyncio.sleep(0.01)
         stop.set()
         return await task
