@@ -154,7 +154,6 @@ class ParquetLoader(Loader):
     def load_lines(self, lines: list[bytes], prepared: Prepared | None = None) -> LinesResult:
         """Load a chunk of enriched TSV lines as one batch, columnar (see
         :mod:`pyplow.loaders.bulk`); the same result as ``load`` of the decoded lines."""
-        from pyplow.loaders.bulk.engine import drop_staging, stage
         from pyplow.loaders.bulk.run import LinesResult
         from pyplow.loaders.runner import split_rows
 
@@ -165,28 +164,19 @@ class ParquetLoader(Loader):
             now = self._clock()
             self._purge(now)
             load_tstamp = datetime.fromtimestamp(now, UTC)
-            con = self._staging.duckdb()
-            staged = None
-            try:
-                staged = stage(
-                    con,
-                    lines,
-                    self._layout,
-                    lambda ids: self.spool.stored(ids.to_pylist()),
-                    fresh_ids=False,
-                    load_tstamp=load_tstamp,
-                    hint=self._families,
-                    prepared=prepared,
-                    scratch=self._staging.scratch(),
-                    seen=True,
-                )
+            with self._staging.staged(
+                "parquet",
+                lines,
+                layout=self._layout,
+                stored=lambda ids: self.spool.stored(ids.to_pylist()),
+                fresh_ids=False,
+                load_tstamp=load_tstamp,
+                hint=self._families,
+                prepared=prepared,
+                seen=True,
+            ) as (con, staged):
                 if staged is not None:
                     fast = con.sql(_by_hour(staged.fast_sql)).to_arrow_table()
-            except self._duckdb_error() as exc:  # a bug, or memory exhausted
-                raise TerminalLoadError(f"parquet: staging a batch failed: {exc}") from exc
-            finally:
-                with contextlib.suppress(self._duckdb_error()):
-                    drop_staging(con, staged)
             if staged is not None:
                 result = self._spool_staged(staged, fast, now, load_tstamp)
                 self._families = staged.families
@@ -197,13 +187,6 @@ class ParquetLoader(Loader):
                 return LinesResult(result, len(staged.bad))
         events, failed = split_rows(lines)
         return LinesResult(self.load(LoadBatch(events=events, bad_rows=failed)), len(failed))
-
-    @staticmethod
-    def _duckdb_error() -> type[Exception]:
-        import duckdb
-
-        error: type[Exception] = duckdb.Error
-        return error
 
     def _pool(self) -> ThreadPoolExecutor:
         if self._workers is None:

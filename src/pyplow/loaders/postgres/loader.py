@@ -141,32 +141,21 @@ class PostgresLoader(Loader):
 
         def work(cur: psycopg.Cursor[Any], writer: BatchWriter) -> BatchOutcome:
             nonlocal parsing_errors
-            import duckdb
-
-            from pyplow.loaders.bulk.engine import drop_staging, stage
             from pyplow.loaders.postgres.columnar import write_staged
 
             table = qualified(self._config.schema, EVENTS_TABLE)
-            con = self._staging.duckdb()
-            staged = None
-            try:
-                staged = stage(
-                    con,
-                    lines,
-                    None,
-                    lambda ids: stored_fingerprints(cur, table, ids.to_pylist(), {}),
-                    fresh_ids=True,
-                    load_tstamp=writer.load_tstamp,
-                    scratch=self._staging.scratch(),
-                    prepared=prepared,
-                )
+            with self._staging.staged(  # a DuckDB failure rolls the batch back, terminal
+                "postgres",
+                lines,
+                layout=None,
+                stored=lambda ids: stored_fingerprints(cur, table, ids.to_pylist(), {}),
+                fresh_ids=True,
+                load_tstamp=writer.load_tstamp,
+                prepared=prepared,
+            ) as (con, staged):
                 if staged is not None:
                     parsing_errors = len(staged.bad)
                     return write_staged(con, staged, lines, writer, cur, self._config.schema)
-            except duckdb.Error as exc:  # a bug, or memory exhausted: the batch is rolled back
-                raise TerminalLoadError(f"postgres: staging a batch failed: {exc}") from exc
-            finally:
-                drop_staging(con, staged)
             events, failed = split_rows(lines)
             parsing_errors = len(failed)
             return writer.write(events, failed)
