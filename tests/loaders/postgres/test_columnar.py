@@ -98,20 +98,19 @@ def test_same_tables_as_the_per_row_path(
     pg_dsn: str,
     schemas: tuple[str, str],
     batch: int,
-    monkeypatch: pytest.MonkeyPatch,
+    fast_rows: list[int],
+    fallbacks: list[int],
 ) -> None:
     files = write_inputs(tmp_path / "in")
-    staged_rows = _fast_rows(monkeypatch)
-    fallbacks = _fallbacks(monkeypatch)
     rows_schema, cols_schema = schemas
     rows = load(pg_dsn, rows_schema, files, iglu, columnar=False, batch=batch)
-    assert staged_rows == []
+    assert fast_rows == []
     cols = load(pg_dsn, cols_schema, files, iglu, columnar=True, batch=batch)
     assert cols == rows
     assert rows.loaded > 100
     assert rows.parsing_errors >= 15
     assert rows.duplicates_flagged >= 2
-    assert sum(n for n in staged_rows if n > 0) > 80  # most rows took the columnar path
+    assert sum(n for n in fast_rows if n > 0) > 80  # most rows took the columnar path
     assert fallbacks == []
     found = differences(pg_dsn, rows_schema, cols_schema)
     assert len(found) >= 4  # events, bad_rows and shredded tables
@@ -135,7 +134,8 @@ def test_rows_already_stored_by_the_per_row_path_are_deduplicated(
     assert same(differences(pg_dsn, *schemas))
 
 
-def _fallbacks(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+@pytest.fixture
+def fallbacks(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     """One item per chunk whose columnar COPY PostgreSQL refused (stored row by row)."""
     found: list[int] = []
     kept_events = columnar_module._kept_events
@@ -148,8 +148,9 @@ def _fallbacks(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     return found
 
 
-def _fast_rows(monkeypatch: pytest.MonkeyPatch) -> list[int]:
-    """The ``fast_rows`` of every chunk the columnar path stages from now on."""
+@pytest.fixture
+def fast_rows(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """The ``fast_rows`` of every chunk the columnar path stages during the test."""
     found: list[int] = []
     stage = engine_module.stage
 
@@ -178,16 +179,15 @@ def test_backslashes_and_quotes_arrive_as_they_are(
     iglu: Resolver,
     pg_dsn: str,
     schemas: tuple[str, str],
-    monkeypatch: pytest.MonkeyPatch,
+    fast_rows: list[int],
+    fallbacks: list[int],
 ) -> None:
-    fast = _fast_rows(monkeypatch)
-    fallbacks = _fallbacks(monkeypatch)
     title = "a \\ back\\slash \\N \\t 'q' \"d\" é"
     texts = [line(page_view(n), page_title=f"{title} {n}") for n in range(6)]
     counts = _load_both(pg_dsn, schemas, texts, tmp_path / "in", iglu)
     assert counts[0] == counts[1]
     assert counts[0].loaded == 6
-    assert fast == [6]
+    assert fast_rows == [6]
     assert fallbacks == []
     assert same(differences(pg_dsn, *schemas))
     titles = query(pg_dsn, f'SELECT page_title FROM "{schemas[1]}".events ORDER BY page_title')
@@ -199,16 +199,15 @@ def test_values_the_columns_refuse_send_the_chunk_row_by_row(
     iglu: Resolver,
     pg_dsn: str,
     schemas: tuple[str, str],
-    monkeypatch: pytest.MonkeyPatch,
+    fast_rows: list[int],
+    fallbacks: list[int],
 ) -> None:
     """A value longer than its ``events`` column passes the checks but not PostgreSQL: the
     columnar COPY is undone and the per-row path makes that event a bad row."""
-    fast = _fast_rows(monkeypatch)
-    fallbacks = _fallbacks(monkeypatch)
     texts = [line(page_view(n)) for n in range(6)]
     texts.append(line(page_view(9), user_fingerprint="x" * 300))  # the column holds 128
     counts = _load_both(pg_dsn, schemas, texts, tmp_path / "in", iglu)
-    assert fast == [7]  # the checks vouched for all seven
+    assert fast_rows == [7]  # the checks vouched for all seven
     assert fallbacks == [1]
     assert counts[0] == counts[1]
     assert (counts[0].loaded, counts[0].bad_rows) == (6, 1)
@@ -258,7 +257,7 @@ def test_entities_of_simple_schemas_shredded_by_sql(
     tmp_path: Path,
     pg_dsn: str,
     schemas: tuple[str, str],
-    monkeypatch: pytest.MonkeyPatch,
+    fallbacks: list[int],
 ) -> None:
     """Each column kind the SQL shreds, with values that fit and values that do not: both
     paths store the same rows and make the same bad rows."""
@@ -268,7 +267,6 @@ def test_entities_of_simple_schemas_shredded_by_sql(
     path = tmp_path / "iglu" / "schemas" / "com.acme" / "simple" / "jsonschema" / "1-0-0"
     path.parent.mkdir(parents=True)
     path.write_text(json.dumps(_SIMPLE_SCHEMA))
-    fallbacks = _fallbacks(monkeypatch)
     texts = []
     for n, data in enumerate(_ENTITY_DATA):
         envelope = {
@@ -294,6 +292,7 @@ def test_entities_the_parse_misses_send_the_chunk_row_by_row(
     iglu: Resolver,
     pg_dsn: str,
     schemas: tuple[str, str],
+    fallbacks: list[int],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """Should DuckDB's parse of the JSON fields hold fewer entities than the rows carry, the
@@ -302,7 +301,6 @@ def test_entities_the_parse_misses_send_the_chunk_row_by_row(
     monkeypatch.setattr(
         columnar_module, "entities_select", lambda kept: f"{entities_select(kept)} LIMIT 3"
     )
-    fallbacks = _fallbacks(monkeypatch)
     texts = [line(page_view(n)) for n in range(5)]
     counts = _load_both(pg_dsn, schemas, texts, tmp_path / "in", iglu)
     assert fallbacks == [1]
