@@ -7,3 +7,4 @@ export { enableLinkClickTracking } from './links';
 export { enableFormTracking } from './forms';
 export { Cart, trackSiteSearch, trackError, enableErrorTracking } from './commerce';
 export type { SelfDescribingJson, Payload } from './util';
+export type { ExtendedLinkerAttributes, ExtendedLinkerOptions } from './crossdomain';

@@ -9,3 +9,5 @@ export { allowed, linkData } from './links';
 export * from './api';
 export { Tracker } from './tracker';
 export { memoryStore } from './storage';
+export { decorate, spValue } from './crossdomain';
+export { browserContext, tabId } from './browserctx';

@@ -87,6 +87,14 @@ export class Session {
     return s;
   }
 
+  /** As `load`, but a new browser's id is written down at once, so that it stays. */
+  loadKept(nowMs: number): IdState {
+    const stored = this.store.get(this.idName);
+    const s = this.load(nowMs);
+    if (!stored && !this.anonymous) this.store.set(this.idName, serializeId(s), ID_TTL);
+    return s;
+  }
+
   /** Count one event: start a new session when the session marker has expired. */
   next(eventId: string, nowMs: number): IdState {
     const s = this.load(nowMs);

@@ -14,6 +14,8 @@ import { StorageStrategy, discoverRootDomain, getCookie, memoryStore, stateStore
 import { Session, cookieSuffix } from './session';
 import { EventMethod, OutQueue } from './queue';
 import { GlobalContext, GlobalContexts } from './contexts';
+import { browserContext, documentSize } from './browserctx';
+import { ExtendedLinkerOptions, LinkElement, listenForCrossDomainLinks } from './crossdomain';
 
 export const VERSION = 'js-pyplow-0.1.0';
 
@@ -38,7 +40,9 @@ export interface TrackerConfig {
   bufferSize?: number;
   maxPostBytes?: number;
   encodeBase64?: boolean;
-  contexts?: { webPage?: boolean; session?: boolean };
+  contexts?: { webPage?: boolean; session?: boolean; browser?: boolean };
+  crossDomainLinker?: (link: LinkElement) => boolean;
+  useExtendedCrossDomainLinker?: ExtendedLinkerOptions;
   anonymousTracking?: boolean | AnonymousOptions;
   stateStorageStrategy?: StorageStrategy;
   respectDoNotTrack?: boolean;
@@ -64,6 +68,8 @@ export class Tracker {
   referrer: string | undefined;
   title: string | undefined;
   optOutCookie: string | undefined;
+  /** Picks the links that get `_sp` (cross-domain linking); none while undefined. */
+  linker: ((link: LinkElement) => boolean) | undefined;
   private anon: AnonymousOptions | false;
   private mechanism: string;
   /** Listeners run after a page view is built (activity tracking resets here). */
@@ -112,6 +118,14 @@ export class Tracker {
       maxRetryDelay: c.maxRetryDelay || 60000,
       maxQueueSize: 1000,
     });
+    if (c.crossDomainLinker) this.crossDomainLinker(c.crossDomainLinker);
+  }
+
+  /** Decorate the links `linker` accepts with `_sp` as they are pressed. */
+  crossDomainLinker(linker: (link: LinkElement) => boolean): void {
+    if (typeof linker !== 'function') return;
+    this.linker = linker;
+    listenForCrossDomainLinks(this);
   }
 
   get anonymous(): boolean {
@@ -166,9 +180,8 @@ export class Tracker {
       p.ttm = String(ts.value);
       p.dtm = String(t);
     } else p.dtm = String(typeof ts === 'number' ? ts : ts ? ts.value : t);
-    const de = document.documentElement;
     put(p, 'vp', window.innerWidth + 'x' + window.innerHeight);
-    put(p, 'ds', Math.max(de.scrollWidth, document.body ? document.body.scrollWidth : 0) + 'x' + Math.max(de.scrollHeight, document.body ? document.body.scrollHeight : 0));
+    put(p, 'ds', documentSize());
     const s = this.session.next(eid, t);
     put(p, 'vid', s.vid);
     put(p, 'sid', s.sid);
@@ -182,6 +195,7 @@ export class Tracker {
     const cc = c.contexts || {};
     if (cc.webPage !== false) entities.push({ schema: IGLU + 'web_page/jsonschema/1-0-0', data: { id: this.pageViewId } });
     if (cc.session) entities.push(this.session.context(s, this.mechanism));
+    if (cc.browser) entities.push(browserContext());
     entities.push(...this.globals.resolve({ event: p, eventType: p.e, eventSchema: schema }));
     if (entities.length)
       putJson(p, 'co', 'cx', { schema: CONTEXTS_SCHEMA, data: entities }, c.encodeBase64 === true || (c.encodeBase64 === undefined && c.eventMethod === 'get'));
@@ -268,7 +282,7 @@ export class Tracker {
   }
 
   getDomainUserId(): string {
-    return this.session.load(now()).duid;
+    return this.session.loadKept(now()).duid;
   }
 
   getPageViewId(): string {

@@ -35,6 +35,12 @@ before(async () => {
          <input id="email" name="email" type="email"><input id="pw" name="pw" type="password">
          <select id="plan" name="plan"><option value="a">A</option><option value="b">B</option></select>
          <button id="go" type="submit">Sign up</button></form>`),
+    '/xdomain.html': page(c, `
+      snowplow('newTracker','sp',COLLECTOR,{appId:'e2e',contexts:{browser:true},useExtendedCrossDomainLinker:{sourceId:true,sourcePlatform:true},
+        crossDomainLinker:function(a){return a.id==='partner';}});
+      snowplow('trackPageView');`,
+      `<a id="partner" href="/landing.html?from=shop#top">Our partner</a> <a id="plain" href="/landing.html">Plain</a>`),
+    '/landing.html': page(c, `snowplow('newTracker','sp',COLLECTOR,{appId:'e2e',contexts:{browser:true}}); snowplow('trackPageView');`),
     '/extras.html': page(c, `
       snowplow('newTracker','sp',COLLECTOR,${cfg()});
       snowplow('addTrans',{orderId:'o-1',total:30.5,tax:2,shipping:3,currency:'GBP',city:'London'});
@@ -129,6 +135,39 @@ test('anonymous tracking sets no cookies and sends no user identifiers', async (
     assert.ok(e.domain_sessionid);
     assert.equal(entity(e, 'client_session').userId, '00000000-0000-0000-0000-000000000000');
   }
+});
+
+test('cross-domain links carry _sp to the next page; browser_context rides along', async () => {
+  await pl.reset();
+  const ctx = await br.newContext();
+  const pg = await ctx.newPage();
+  await pg.goto(srv.base + '/xdomain.html');
+  const [first] = (await pl.waitGood(1, 'page_view')).map((e) => e.event);
+  const before = Date.now();
+  await Promise.all([pg.waitForURL(/landing/), pg.click('#partner')]);
+  const landed = pg.url();
+  await pl.waitGood(2, 'page_view');
+  const plainHref = await pg.goto(srv.base + '/xdomain.html').then(() => pg.getAttribute('#plain', 'href'));
+  await ctx.close();
+  const sp = new URL(landed).searchParams.get('_sp').split('.');
+  assert.equal(new URL(landed).hash, '#top');
+  assert.equal(new URL(landed).searchParams.get('from'), 'shop');
+  assert.equal(sp[0], first.domain_userid);
+  assert.deepEqual(sp.slice(2), ['', '', Buffer.from('e2e').toString('base64url'), 'web', '']);
+  assert.equal(plainHref, '/landing.html', 'links the linker refuses stay as they are');
+  const second = (await pl.good('page_view')).map((e) => e.event).find((e) => e.page_url.includes('_sp='));
+  assert.ok(second, 'the landing page view carries _sp in its URL');
+  assert.equal(second.refr_domain_userid, first.domain_userid);
+  assert.ok(Math.abs(Date.parse(second.refr_dvce_tstamp) - before) < 60000, second.refr_dvce_tstamp);
+  for (const e of [first, second]) {
+    const bc = entity(e, 'browser_context');
+    assert.ok(bc, 'browser_context on ' + e.page_url);
+    assert.match(bc.viewport, /^\d+x\d+$/);
+    assert.equal(typeof bc.cookiesEnabled, 'boolean');
+    assert.match(bc.tabId, /^[0-9a-f-]{36}$/);
+  }
+  assert.equal(entity(first, 'browser_context').tabId, entity(second, 'browser_context').tabId, 'one tab, one id');
+  assert.equal((await pl.counts()).bad, 0);
 });
 
 test('page pings with scroll offsets, link clicks and form events', async () => {

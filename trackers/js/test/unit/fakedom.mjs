@@ -2,6 +2,12 @@
 export function installFakeBrowser({ href = 'http://shop.test/p?x=1', referrer = 'http://ref.test/' } = {}) {
   const jar = new Map();
   const storage = new Map();
+  const tabStorage = new Map();
+  const store = (m) => ({
+    getItem: (k) => (m.has(k) ? m.get(k) : null),
+    setItem: (k, v) => m.set(k, String(v)),
+    removeItem: (k) => m.delete(k),
+  });
   const listeners = {};
   const sent = [];
   const g = globalThis;
@@ -13,11 +19,9 @@ export function installFakeBrowser({ href = 'http://shop.test/p?x=1', referrer =
     innerHeight: 600,
     pageXOffset: 0,
     pageYOffset: 0,
-    localStorage: {
-      getItem: (k) => (storage.has(k) ? storage.get(k) : null),
-      setItem: (k, v) => storage.set(k, String(v)),
-      removeItem: (k) => storage.delete(k),
-    },
+    devicePixelRatio: 2,
+    localStorage: store(storage),
+    sessionStorage: store(tabStorage),
   });
   g.document = {
     ...target(),
@@ -25,7 +29,7 @@ export function installFakeBrowser({ href = 'http://shop.test/p?x=1', referrer =
     referrer,
     characterSet: 'UTF-8',
     visibilityState: 'visible',
-    documentElement: { scrollWidth: 800, scrollHeight: 2000 },
+    documentElement: { scrollWidth: 800, scrollHeight: 2000, lang: 'en' },
     body: { scrollWidth: 800, scrollHeight: 2000 },
     get cookie() {
       return [...jar].map(([k, v]) => `${k}=${v}`).join('; ');
@@ -51,7 +55,7 @@ export function installFakeBrowser({ href = 'http://shop.test/p?x=1', referrer =
     if (net.down) throw new TypeError('Failed to fetch');
     return { status: net.status };
   };
-  return { jar, storage, sent, net, listeners };
+  return { jar, storage, tabStorage, sent, net, listeners };
 }
 
 export const tick = (ms = 0) => new Promise((r) => setTimeout(r, ms));
