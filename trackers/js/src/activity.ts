@@ -44,8 +44,53 @@ export class ScrollRange {
 
 const scroll = (): [number, number] => [window.pageXOffset || 0, window.pageYOffset || 0];
 
+/** What `enableActivityTrackingCallback` hands its callback instead of sending a ping. */
+export interface ActivityCallbackData {
+  pageViewId: string;
+  minXOffset: number;
+  maxXOffset: number;
+  minYOffset: number;
+  maxYOffset: number;
+}
+
+const activityMarks = new WeakMap<Tracker, () => void>();
+
+/** Count activity now, as a scroll or a click would (`updatePageActivity`). */
+export function updatePageActivity(t: Tracker): void {
+  const mark = activityMarks.get(t);
+  if (mark) mark();
+}
+
 /** Wire activity tracking into `t`; pings start with the next page view. */
 export function enableActivityTracking(t: Tracker, o: ActivityOptions & CommonEvent): void {
+  watchActivity(t, o, (range) => {
+    const p: Payload = { e: 'pp' };
+    p.url = t.customUrl || location.href;
+    const title = t.title || document.title;
+    if (title) p.page = title;
+    range.fields(p);
+    t.track(p, { context: o.context }, IGLU + 'page_ping/jsonschema/1-0-0');
+  });
+}
+
+/** As `enableActivityTracking`, but each heartbeat calls `callback` instead of sending a ping. */
+export function enableActivityTrackingCallback(
+  t: Tracker,
+  o: ActivityOptions & { callback: (d: ActivityCallbackData) => void },
+): void {
+  if (typeof o.callback !== 'function') return;
+  watchActivity(t, o, (r) => {
+    const d = { pageViewId: t.pageViewId, minXOffset: r.minX, maxXOffset: r.maxX, minYOffset: r.minY, maxYOffset: r.maxY };
+    try {
+      o.callback(d);
+    } catch {
+      /* a failing page callback must not stop the heartbeat */
+    }
+  });
+}
+
+/** Run `beat` with the scroll range at each heartbeat during which the visitor was active. */
+function watchActivity(t: Tracker, o: ActivityOptions, beat: (range: ScrollRange) => void): void {
   const minMs = Math.max(0, (o.minimumVisitLength || 0) * 1000);
   const beatMs = Math.max(500, (o.heartbeatDelay || 10) * 1000);
   const range = new ScrollRange();
@@ -56,18 +101,14 @@ export function enableActivityTracking(t: Tracker, o: ActivityOptions & CommonEv
     lastActivity = Date.now();
     range.update(...scroll());
   };
+  activityMarks.set(t, mark);
   for (const e of ACTIVITY_EVENTS) document.addEventListener(e, mark, { passive: true, capture: true });
   window.addEventListener('scroll', mark, { passive: true });
   const ping = (): void => {
     if (lastActivity <= lastPing) return;
     lastPing = Date.now();
-    const p: Payload = { e: 'pp' };
-    p.url = t.customUrl || location.href;
-    const title = t.title || document.title;
-    if (title) p.page = title;
-    range.fields(p);
+    beat(range);
     range.reset(...scroll());
-    t.track(p, { context: o.context }, IGLU + 'page_ping/jsonschema/1-0-0');
   };
   t.onPageView.push(() => {
     timers.forEach(clearTimeout);

@@ -3,11 +3,12 @@
  * async snippet fills before sp.js has loaded.
  */
 import { Tracker, TrackerConfig } from './tracker';
-import { enableActivityTracking } from './activity';
+import { enableActivityTracking, enableActivityTrackingCallback, updatePageActivity } from './activity';
 import { enableLinkClickTracking } from './links';
 import { enableFormTracking } from './forms';
 import { Cart, enableErrorTracking, trackError, trackSiteSearch } from './commerce';
 import { IGLU } from './util';
+import * as events from './events';
 
 type Command = (t: Tracker, ...args: any[]) => void; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -20,7 +21,12 @@ const cart = (t: Tracker): Cart => {
 };
 
 const COMMANDS: Record<string, Command> = {
+  ...events,
   enableActivityTracking,
+  enableActivityTrackingCallback,
+  updatePageActivity,
+  // link clicks are caught by one listener on the document: nothing to refresh
+  refreshLinkClickTracking: () => undefined,
   enableLinkClickTracking,
   enableFormTracking,
   enableErrorTracking,

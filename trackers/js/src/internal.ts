@@ -11,3 +11,4 @@ export { Tracker } from './tracker';
 export { memoryStore } from './storage';
 export { decorate, spValue } from './crossdomain';
 export { browserContext, tabId } from './browserctx';
+export * from './events';

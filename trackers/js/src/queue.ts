@@ -83,6 +83,12 @@ export class OutQueue {
     if (this.queue.length) this.schedule(0);
   }
 
+  /** Send from now on to another collector (queued events go there too). */
+  setEndpoint(endpoint: string): void {
+    this.o.endpoint = endpoint;
+    this.base = endpointBase(endpoint);
+  }
+
   private restore(): Payload[] {
     if (!this.o.storageKey) return [];
     try {

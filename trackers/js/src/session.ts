@@ -78,6 +78,8 @@ export class Session {
     private sesName: string,
     private timeoutSec: number,
     public anonymous: boolean,
+    /** Lifetime of the id cookie, in seconds. */
+    public idTtl: number = ID_TTL,
   ) {}
 
   /** Current state without advancing it (a new browser gets a new id). */
@@ -91,7 +93,7 @@ export class Session {
   loadKept(nowMs: number): IdState {
     const stored = this.store.get(this.idName);
     const s = this.load(nowMs);
-    if (!stored && !this.anonymous) this.store.set(this.idName, serializeId(s), ID_TTL);
+    if (!stored && !this.anonymous) this.store.set(this.idName, serializeId(s), this.idTtl);
     return s;
   }
 
@@ -118,7 +120,7 @@ export class Session {
   }
 
   save(s: IdState): void {
-    this.store.set(this.idName, serializeId(s), ID_TTL);
+    this.store.set(this.idName, serializeId(s), this.idTtl);
     this.store.set(this.sesName, '*', this.timeoutSec);
   }
 

@@ -68,6 +68,12 @@ export class Tracker {
   referrer: string | undefined;
   title: string | undefined;
   optOutCookie: string | undefined;
+  /** The `gdpr` entity sent with every event once `enableGdprContext` has set it. */
+  gdpr: SelfDescribingJson | undefined;
+  /** Keep one page view id for every page view of this page (`preservePageViewId`). */
+  private keepPageViewId = false;
+  private cookiePrefix: string;
+  private cookieSuffix: string;
   /** Picks the links that get `_sp` (cross-domain linking); none while undefined. */
   linker: ((link: LinkElement) => boolean) | undefined;
   private anon: AnonymousOptions | false;
@@ -93,6 +99,8 @@ export class Tracker {
     const domain = cookieOpts.domain || location.hostname;
     const prefix = (c.cookieName || '_sp_') + '';
     const suffix = '.' + cookieSuffix(domain.replace(/^\./, ''));
+    this.cookiePrefix = prefix;
+    this.cookieSuffix = suffix;
     const store =
       this.anon && !this.anon.withSessionTracking ? memoryStore() : stateStore(strategy, cookieOpts);
     this.mechanism = store.mechanism;
@@ -102,6 +110,7 @@ export class Tracker {
       prefix + 'ses' + suffix,
       c.sessionCookieTimeout === undefined ? 1800 : c.sessionCookieTimeout,
       !!this.anon,
+      c.cookieLifetime && c.cookieLifetime > 0 ? c.cookieLifetime : undefined,
     );
     const persistQueue = strategy === 'localStorage' || strategy === 'cookieAndLocalStorage';
     const method = c.eventMethod || 'post';
@@ -196,6 +205,7 @@ export class Tracker {
     if (cc.webPage !== false) entities.push({ schema: IGLU + 'web_page/jsonschema/1-0-0', data: { id: this.pageViewId } });
     if (cc.session) entities.push(this.session.context(s, this.mechanism));
     if (cc.browser) entities.push(browserContext());
+    if (this.gdpr) entities.push(this.gdpr);
     entities.push(...this.globals.resolve({ event: p, eventType: p.e, eventSchema: schema }));
     if (entities.length)
       putJson(p, 'co', 'cx', { schema: CONTEXTS_SCHEMA, data: entities }, c.encodeBase64 === true || (c.encodeBase64 === undefined && c.eventMethod === 'get'));
@@ -213,7 +223,7 @@ export class Tracker {
   }
 
   trackPageView(o: CommonEvent & { title?: string | null } = {}): void {
-    if (this.pageViewSent) this.pageViewId = uuid();
+    if (this.pageViewSent && !this.keepPageViewId) this.pageViewId = uuid();
     this.pageViewSent = true;
     const p: Payload = { e: 'pv' };
     put(p, 'url', this.customUrl || location.href);
@@ -241,6 +251,54 @@ export class Tracker {
 
   setUserIdFromCookie(name: string): void {
     this.userId = getCookie(name);
+  }
+
+  /** The user id from a query parameter of the page's URL. */
+  setUserIdFromLocation(param: string): void {
+    this.userId = queryParam(location.href, param);
+  }
+
+  /** The user id from a query parameter of the referrer's URL. */
+  setUserIdFromReferrer(param: string): void {
+    this.userId = queryParam(document.referrer, param);
+  }
+
+  getUserId(): string | undefined {
+    return this.userId;
+  }
+
+  /** The full name of one of this tracker's cookies: `getCookieName('id')` → `_sp_id.1a2b`. */
+  getCookieName(basename: string): string {
+    return this.cookiePrefix + basename + this.cookieSuffix;
+  }
+
+  /**
+   * The id cookie's fields, as Snowplow's tracker returns them: new-visitor flag ('1' before
+   * any event), domain user id, created, visit count, now, last visit, session id, previous
+   * session id, first event id, first event time, event index.
+   */
+  getDomainUserInfo(): Array<string | number> {
+    const fresh = !getCookie(this.getCookieName('id')) && !this.anonymous;
+    const s = this.session.loadKept(now());
+    return [fresh ? '1' : '0', s.duid, s.created, s.vid, s.now, s.last, s.sid, s.prev, s.firstEid, s.firstTs, s.idx];
+  }
+
+  /** Keep the current page view id for the later page views of this page. */
+  preservePageViewId(): void {
+    this.keepPageViewId = true;
+  }
+
+  setBufferSize(size: number): void {
+    if (this.queue.o.method !== 'get' && size >= 1) this.queue.o.bufferSize = Math.floor(size);
+  }
+
+  setCollectorUrl(endpoint: string): void {
+    if (endpoint) this.queue.setEndpoint(endpoint);
+  }
+
+  /** How long the id cookie lives, in seconds. */
+  setVisitorCookieTimeout(seconds: number): void {
+    if (seconds > 0) this.session.idTtl = seconds;
   }
 
   setCustomUrl(url: string): void {
@@ -287,6 +345,15 @@ export class Tracker {
 
   getPageViewId(): string {
     return this.pageViewId;
+  }
+}
+
+/** The decoded value of query parameter `name` in `url`, or undefined. */
+function queryParam(url: string, name: string): string | undefined {
+  try {
+    return new URL(url).searchParams.get(name) || undefined;
+  } catch {
+    return undefined;
   }
 }
 

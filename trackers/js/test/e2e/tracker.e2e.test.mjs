@@ -41,6 +41,20 @@ before(async () => {
       snowplow('trackPageView');`,
       `<a id="partner" href="/landing.html?from=shop#top">Our partner</a> <a id="plain" href="/landing.html">Plain</a>`),
     '/landing.html': page(c, `snowplow('newTracker','sp',COLLECTOR,{appId:'e2e',contexts:{browser:true}}); snowplow('trackPageView');`),
+    '/more.html': page(c, `
+      snowplow('newTracker','sp',COLLECTOR,${cfg(",bufferSize:5")});
+      snowplow('enableGdprContext',{basisForProcessing:'consent',documentId:'privacy',documentVersion:'3'});
+      snowplow('enableButtonClickTracking');
+      snowplow('trackTiming',{category:'load',variable:'dom',timing:321,label:'first'});
+      snowplow('trackAddToCart',{sku:'S1',name:'Widget',category:'tools',unitPrice:9.5,quantity:2,currency:'GBP'});
+      snowplow('trackRemoveFromCart',{sku:'S1',unitPrice:9.5,quantity:1});
+      snowplow('trackSocialInteraction',{action:'like',network:'mastodon',target:'post-1'});
+      snowplow('trackAdImpression',{impressionId:'i1',costModel:'cpm',cost:0.5,bannerId:'b1',zoneId:'z1',advertiserId:'a1',campaignId:'c1',targetUrl:'https://ad.test/'});
+      snowplow('trackAdClick',{targetUrl:'https://ad.test/',clickId:'k1',costModel:'cpc',cost:0.2});
+      snowplow('trackAdConversion',{conversionId:'v1',category:'signup',action:'done',costModel:'cpa',cost:3,initialValue:10});
+      snowplow('trackConsentGranted',{id:'terms',version:'2',name:'Terms',description:'Our terms',expiry:'2030-01-01T00:00:00.000Z'});
+      snowplow('trackConsentWithdrawn',{all:false,id:'terms',version:'2'});`,
+      `<button id="buy" class="cta" name="buy">Buy now</button>`),
     '/extras.html': page(c, `
       snowplow('newTracker','sp',COLLECTOR,${cfg()});
       snowplow('addTrans',{orderId:'o-1',total:30.5,tax:2,shipping:3,currency:'GBP',city:'London'});
@@ -209,6 +223,28 @@ test('page pings with scroll offsets, link clicks and form events', async () => 
   assert.equal(submit.formId, 'signup');
   assert.deepEqual(submit.elements.map((e) => [e.name, e.value]), [['email', 'a@b.test'], ['plan', 'b']]);
   assert.ok(!JSON.stringify(ue).includes('secret'));
+  assert.equal((await pl.counts()).bad, 0);
+});
+
+test('timing, cart, social, ad, consent and button events, with the GDPR entity, are all good', async () => {
+  await pl.reset();
+  const ctx = await br.newContext();
+  const pg = await ctx.newPage();
+  await pg.goto(srv.base + '/more.html');
+  await pg.click('#buy');
+  await pg.evaluate(() => window.snowplow('flushBuffer'));
+  const evs = (await pl.waitGood(10, 'unstruct')).map((e) => e.event);
+  await ctx.close();
+  const names = evs.map((e) => e.event_name).sort();
+  assert.deepEqual(names, [
+    'ad_click', 'ad_conversion', 'ad_impression', 'add_to_cart', 'button_click', 'consent_granted',
+    'consent_withdrawn', 'remove_from_cart', 'social_interaction', 'timing',
+  ]);
+  const by = Object.fromEntries(evs.map((e) => [e.event_name, e]));
+  assert.deepEqual(by.button_click.unstruct_event.data.data, { label: 'Buy now', id: 'buy', classes: ['cta'], name: 'buy' });
+  assert.deepEqual(entity(by.consent_granted, 'consent_document'), { id: 'terms', version: '2', name: 'Terms', description: 'Our terms' });
+  for (const e of evs)
+    assert.deepEqual(entity(e, 'gdpr'), { basisForProcessing: 'consent', documentId: 'privacy', documentVersion: '3', documentDescription: null });
   assert.equal((await pl.counts()).bad, 0);
 });
 

@@ -1,6 +1,7 @@
 // A minimal stand-in for the browser globals the tracker reads, for node's test runner.
 export function installFakeBrowser({ href = 'http://shop.test/p?x=1', referrer = 'http://ref.test/' } = {}) {
   const jar = new Map();
+  const expiries = new Map(); // cookie name → Expires of its last write (ms), for the tests
   const storage = new Map();
   const tabStorage = new Map();
   const store = (m) => ({
@@ -38,6 +39,7 @@ export function installFakeBrowser({ href = 'http://shop.test/p?x=1', referrer =
       const [kv, ...attrs] = c.split('; ');
       const [k, v] = [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)];
       const exp = attrs.find((a) => a.startsWith('Expires='));
+      expiries.set(k, exp ? new Date(exp.slice(8)).getTime() : undefined);
       if (exp && new Date(exp.slice(8)).getTime() <= Date.now()) jar.delete(k);
       else jar.set(k, v);
     },
@@ -55,7 +57,7 @@ export function installFakeBrowser({ href = 'http://shop.test/p?x=1', referrer =
     if (net.down) throw new TypeError('Failed to fetch');
     return { status: net.status };
   };
-  return { jar, storage, tabStorage, sent, net, listeners };
+  return { jar, expiries, storage, tabStorage, sent, net, listeners };
 }
 
 export const tick = (ms = 0) => new Promise((r) => setTimeout(r, ms));
