@@ -185,15 +185,19 @@ def corpus(records: int, seed: int = 7) -> tuple[list[bytes], int]:
     return out, events
 
 
+def decoded(line: bytes) -> tuple[CollectorPayload, list[dict[str, str]]]:
+    """A record line's payload and its events' parameters (POST body items, or the query)."""
+    payload = decode_collector_payload(pybase64.b64decode(line))
+    assert isinstance(payload, CollectorPayload)
+    if payload.body is not None:
+        return payload, orjson.loads(payload.body)["data"]
+    return payload, [dict(parse_pairs(payload.querystring or ""))]
+
+
 def floor(lines: list[bytes]) -> None:
     """base64 + Thrift decode + JSON parse of what each record carries."""
     for line in lines:
-        payload = decode_collector_payload(pybase64.b64decode(line))
-        assert isinstance(payload, CollectorPayload)
-        if payload.body is not None:
-            items = orjson.loads(payload.body)["data"]
-        else:
-            items = [dict(parse_pairs(payload.querystring or ""))]
+        _, items = decoded(line)
         for item in items:
             for key in ("cx", "ue_px"):
                 if key in item:
@@ -201,14 +205,19 @@ def floor(lines: list[bytes]) -> None:
                     orjson.loads(pybase64.urlsafe_b64decode(text + "=" * (-len(text) % 4)))
 
 
-def main() -> None:
-    records = int(sys.argv[1]) if len(sys.argv) > 1 else 5000
-    lines, events = corpus(records)
+def default_engine() -> tuple[Engine, Validator]:
+    """The engine with the default enrichments (as with no configuration), and its validator."""
     validator = Validator(Resolver([builtin_repository()]))
     enrichments = build_enrichments(
         [("defaults", c) for c in DEFAULT_CONFIGS], validator, trusted=True
     )
-    engine = Engine(enrichments, validator)
+    return Engine(enrichments, validator), validator
+
+
+def main() -> None:
+    records = int(sys.argv[1]) if len(sys.argv) > 1 else 5000
+    lines, events = corpus(records)
+    engine, _ = default_engine()
     for line in lines[:200]:  # warm caches of schemas and validators
         engine.process(pybase64.b64decode(line))
     freeze_startup_objects()  # as pyplow enrich does before it starts working
