@@ -33,7 +33,6 @@ export function tabId(): string | null {
 
 export function browserContext(): SelfDescribingJson {
   const n = navigator as Navigator & { deviceMemory?: number };
-  const concurrency = bounded(n.hardwareConcurrency);
   return {
     schema: BROWSER_CONTEXT_SCHEMA,
     data: {
@@ -48,7 +47,7 @@ export function browserContext(): SelfDescribingJson {
       documentLanguage: short(document.documentElement.lang),
       webdriver: typeof n.webdriver === 'boolean' ? n.webdriver : null,
       deviceMemory: bounded(n.deviceMemory),
-      hardwareConcurrency: concurrency === null ? null : Math.floor(concurrency),
+      hardwareConcurrency: bounded(n.hardwareConcurrency), // a whole number in browsers
       tabId: tabId(),
     },
   };

@@ -26,48 +26,41 @@ function send(t: Tracker, name: string, data: Fields, o: CommonEvent, extra: Sel
   });
 }
 
-/** A command tracking one schema's event from the fields of its argument. */
+/** A command tracking one schema's event from the fields of its argument (names: space-separated). */
 const simple =
-  (name: string, names: string[]) =>
+  (name: string, names: string) =>
   (t: Tracker, o: Fields & CommonEvent): void =>
-    send(t, name, pick(o, names), o);
+    send(t, name, pick(o, names.split(' ')), o);
 
-const AD = ['impressionId', 'zoneId', 'bannerId', 'campaignId', 'advertiserId', 'targetUrl', 'costModel', 'cost'];
-const CART = ['sku', 'name', 'category', 'unitPrice', 'quantity', 'currency'];
+const AD = 'impressionId zoneId bannerId campaignId advertiserId targetUrl costModel cost';
+const CART = 'sku name category unitPrice quantity currency';
 
-export const trackTiming = simple('timing', ['category', 'variable', 'timing', 'label']);
+export const trackTiming = simple('timing', 'category variable timing label');
 export const trackAddToCart = simple('add_to_cart', CART);
 export const trackRemoveFromCart = simple('remove_from_cart', CART);
-export const trackSocialInteraction = simple('social_interaction', ['action', 'network', 'target']);
+export const trackSocialInteraction = simple('social_interaction', 'action network target');
 export const trackAdImpression = simple('ad_impression', AD);
-export const trackAdClick = simple('ad_click', ['clickId'].concat(AD));
-export const trackAdConversion = simple('ad_conversion', [
-  'conversionId',
-  'campaignId',
-  'advertiserId',
-  'category',
-  'action',
-  'property',
-  'costModel',
-  'cost',
-  'initialValue',
-]);
+export const trackAdClick = simple('ad_click', 'clickId ' + AD);
+export const trackAdConversion = simple(
+  'ad_conversion',
+  'conversionId campaignId advertiserId category action property costModel cost initialValue',
+);
 
 /** The `consent_document` entity, when the call names a document (`id` and `version`). */
 function consentDocument(o: Fields): SelfDescribingJson[] {
   if (o.id === undefined || o.version === undefined) return [];
-  return [{ schema: IGLU + 'consent_document/jsonschema/1-0-0', data: pick(o, ['id', 'version', 'name', 'description']) }];
+  return [{ schema: IGLU + 'consent_document/jsonschema/1-0-0', data: pick(o, 'id version name description'.split(' ')) }];
 }
 
 export function trackConsentGranted(t: Tracker, o: Fields & CommonEvent): void {
-  send(t, 'consent_granted', pick(o, ['expiry']), o, consentDocument(o));
+  send(t, 'consent_granted', pick(o, 'expiry'.split(' ')), o, consentDocument(o));
 }
 
 export function trackConsentWithdrawn(t: Tracker, o: Fields & CommonEvent): void {
   send(t, 'consent_withdrawn', { all: !!o.all }, o, consentDocument(o));
 }
 
-const BASES = ['consent', 'contract', 'legal_obligation', 'vital_interests', 'public_task', 'legitimate_interests'];
+const BASES = 'consent contract legal_obligation vital_interests public_task legitimate_interests'.split(' ');
 
 /** Send the `gdpr` entity with every later event (`basisForProcessing` is required). */
 export function enableGdprContext(t: Tracker, o: Fields): void {
@@ -77,9 +70,9 @@ export function enableGdprContext(t: Tracker, o: Fields): void {
     schema: IGLU + 'gdpr/jsonschema/1-0-0',
     data: {
       basisForProcessing: basis,
-      documentId: o.documentId ?? null,
-      documentVersion: o.documentVersion ?? null,
-      documentDescription: o.documentDescription ?? null,
+      documentId: o.documentId || null,
+      documentVersion: o.documentVersion || null,
+      documentDescription: o.documentDescription || null,
     },
   };
 }
@@ -90,7 +83,7 @@ export interface ButtonOptions extends CommonEvent {
   defaultLabel?: string | ((el: HTMLElement) => string);
 }
 
-const BUTTONS = 'button,input[type=button],input[type=submit],input[type=reset]';
+const BUTTONS = 'button,input[type=button],input[type=submit]';
 
 /** `button_click` 1-0-0 for clicks on buttons of the page, present or added later. */
 export function enableButtonClickTracking(t: Tracker, o: ButtonOptions = {}): void {
@@ -100,7 +93,7 @@ export function enableButtonClickTracking(t: Tracker, o: ButtonOptions = {}): vo
       const target = e.target as Element | null;
       const el = target && target.closest ? (target.closest(BUTTONS) as HTMLButtonElement | HTMLInputElement | null) : null;
       if (!el || !allowed(el, o.filter)) return;
-      const text = (el.tagName === 'INPUT' ? (el as HTMLInputElement).value : el.innerText || el.textContent || '').trim();
+      const text = ((el.tagName === 'INPUT' ? (el as HTMLInputElement).value : el.textContent) || '').trim();
       const fallback = typeof o.defaultLabel === 'function' ? o.defaultLabel(el) : o.defaultLabel;
       const data: Fields = { label: text || fallback || '(no label)' };
       if (el.id) data.id = el.id;

@@ -124,6 +124,33 @@ export class Session {
     this.store.set(this.sesName, '*', this.timeoutSec);
   }
 
+  /**
+   * Forget what identifies this browser (`clearUserData`): the next event starts afresh,
+   * except for the parts kept. `keepUser` keeps the domain user id and visit count,
+   * `keepSession` the current session.
+   */
+  clear(nowMs: number, keepUser: boolean, keepSession: boolean): void {
+    const old = this.load(nowMs);
+    const s = freshId(nowMs, this.anonymous);
+    if (keepUser) {
+      s.duid = old.duid;
+      s.created = old.created;
+      s.vid = old.vid;
+      s.last = old.last;
+    }
+    if (keepSession) {
+      s.sid = old.sid;
+      s.prev = old.prev;
+      s.firstEid = old.firstEid;
+      s.firstTs = old.firstTs;
+      s.idx = old.idx;
+      if (!keepUser) s.vid = old.vid ? 1 : 0; // the kept session is this new user's first
+    }
+    if (keepUser || keepSession) this.store.set(this.idName, serializeId(s), this.idTtl);
+    else this.store.set(this.idName, '', -1);
+    if (!keepSession) this.expire();
+  }
+
   /** Forget the session so that the next event starts a new one. */
   expire(): void {
     this.store.set(this.sesName, '', -1);

@@ -283,6 +283,16 @@ export class Tracker {
     return [fresh ? '1' : '0', s.duid, s.created, s.vid, s.now, s.last, s.sid, s.prev, s.firstEid, s.firstTs, s.idx];
   }
 
+  /**
+   * Forget the user and session identifiers kept in cookies or local storage and in memory
+   * (a "forget me" button): the next event comes from a new user in a new session, unless
+   * `preserveUser` / `preserveSession` keep those.
+   */
+  clearUserData(o: { preserveUser?: boolean; preserveSession?: boolean } = {}): void {
+    this.session.clear(now(), !!o.preserveUser, !!o.preserveSession);
+    if (!o.preserveUser) this.userId = undefined;
+  }
+
   /** Keep the current page view id for the later page views of this page. */
   preservePageViewId(): void {
     this.keepPageViewId = true;

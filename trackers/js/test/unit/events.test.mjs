@@ -68,7 +68,7 @@ test('button clicks: label, id, classes and name; the filter applies', () => {
     tagName: attrs.type ? 'INPUT' : 'BUTTON',
     id: attrs.id || '',
     value: attrs.value,
-    innerText: text,
+    textContent: text,
     getAttribute: (k) => attrs[k] ?? null,
   });
   const click = (el) => {
@@ -142,4 +142,35 @@ test('user id from the URL or referrer, buffer size, collector URL, page view id
   assert.equal(b.sent.length, 1);
   assert.equal(b.sent[0].url, 'https://other.test/com.snowplowanalytics.snowplow/tp2');
   assert.equal(JSON.parse(b.sent[0].init.body).data.length, 4);
+});
+
+test('clearUserData forgets the user and the session, unless asked to keep either', () => {
+  installFakeBrowser();
+  const t = new Tracker('cl', 'http://c.test', { bufferSize: 100 });
+  const ids = () => {
+    t.trackStructEvent({ category: 'c', action: 'a' });
+    const p = t.queue.queue[t.queue.queue.length - 1];
+    return { duid: p.duid, sid: p.sid, vid: p.vid, uid: p.uid };
+  };
+  t.setUserId('jo');
+  const first = ids();
+  assert.equal(first.vid, '1');
+
+  t.clearUserData({ preserveUser: true });
+  const kept = ids();
+  assert.deepEqual([kept.duid, kept.uid, kept.vid], [first.duid, 'jo', '2']);
+  assert.notEqual(kept.sid, first.sid);
+
+  t.clearUserData({ preserveSession: true });
+  const session = ids();
+  assert.equal(session.sid, kept.sid);
+  assert.notEqual(session.duid, kept.duid);
+  assert.equal(session.uid, undefined);
+
+  t.setUserId('jo');
+  t.clearUserData();
+  const gone = ids();
+  assert.notEqual(gone.duid, session.duid);
+  assert.notEqual(gone.sid, session.sid);
+  assert.deepEqual([gone.vid, gone.uid], ['1', undefined]);
 });
