@@ -273,14 +273,13 @@ export class Tracker {
   }
 
   /**
-   * The id cookie's fields, as Snowplow's tracker returns them: new-visitor flag ('1' before
-   * any event), domain user id, created, visit count, now, last visit, session id, previous
-   * session id, first event id, first event time, event index.
+   * The id state's fields, as Snowplow's tracker returns them: new-visitor flag ('1' until
+   * the first visit has begun), domain user id, created, visit count, now, last visit,
+   * session id, previous session id, first event id, first event time, event index.
    */
   getDomainUserInfo(): Array<string | number> {
-    const fresh = !getCookie(this.getCookieName('id')) && !this.anonymous;
     const s = this.session.loadKept(now());
-    return [fresh ? '1' : '0', s.duid, s.created, s.vid, s.now, s.last, s.sid, s.prev, s.firstEid, s.firstTs, s.idx];
+    return [s.vid ? '0' : '1', s.duid, s.created, s.vid, s.now, s.last, s.sid, s.prev, s.firstEid, s.firstTs, s.idx];
   }
 
   /**

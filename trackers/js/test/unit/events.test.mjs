@@ -128,6 +128,10 @@ test('user id from the URL or referrer, buffer size, collector URL, page view id
   assert.equal(t.pageViewId, first);
   assert.equal(t.getDomainUserInfo()[0], '0');
   assert.equal(t.getDomainUserInfo()[3], 1, 'visit count');
+  const local = new Tracker('ls', 'http://c.test', { stateStorageStrategy: 'localStorage', bufferSize: 5 });
+  assert.equal(local.getDomainUserInfo()[0], '1');
+  local.trackPageView();
+  assert.equal(local.getDomainUserInfo()[0], '0', 'kept in localStorage, not in a cookie');
   const days = (ms) => Math.round((ms - Date.now()) / 86400000);
   assert.equal(days(b.expiries.get('_sp_id.c169')), 1, 'cookieLifetime');
   t.setVisitorCookieTimeout(7 * 86400);
