@@ -10,10 +10,10 @@ import { LinkFilter, allowed } from './links';
 
 type Fields = Record<string, unknown>;
 
-/** `names` of `o` that are set, as the data of a schema with no other properties. */
-function pick(o: Fields, names: string[]): Fields {
+/** The fields of `o` named in `names` (space-separated) that are set: a schema's data. */
+function pick(o: Fields, names: string): Fields {
   const d: Fields = {};
-  for (const n of names) if (o[n] !== undefined && o[n] !== null) d[n] = o[n];
+  for (const n of names.split(' ')) if (o[n] !== undefined && o[n] !== null) d[n] = o[n];
   return d;
 }
 
@@ -26,11 +26,11 @@ function send(t: Tracker, name: string, data: Fields, o: CommonEvent, extra: Sel
   });
 }
 
-/** A command tracking one schema's event from the fields of its argument (names: space-separated). */
+/** A command tracking one schema's event from the fields of its argument. */
 const simple =
   (name: string, names: string) =>
   (t: Tracker, o: Fields & CommonEvent): void =>
-    send(t, name, pick(o, names.split(' ')), o);
+    send(t, name, pick(o, names), o);
 
 const AD = 'impressionId zoneId bannerId campaignId advertiserId targetUrl costModel cost';
 const CART = 'sku name category unitPrice quantity currency';
@@ -49,11 +49,11 @@ export const trackAdConversion = simple(
 /** The `consent_document` entity, when the call names a document (`id` and `version`). */
 function consentDocument(o: Fields): SelfDescribingJson[] {
   if (o.id === undefined || o.version === undefined) return [];
-  return [{ schema: IGLU + 'consent_document/jsonschema/1-0-0', data: pick(o, 'id version name description'.split(' ')) }];
+  return [{ schema: IGLU + 'consent_document/jsonschema/1-0-0', data: pick(o, 'id version name description') }];
 }
 
 export function trackConsentGranted(t: Tracker, o: Fields & CommonEvent): void {
-  send(t, 'consent_granted', pick(o, 'expiry'.split(' ')), o, consentDocument(o));
+  send(t, 'consent_granted', pick(o, 'expiry'), o, consentDocument(o));
 }
 
 export function trackConsentWithdrawn(t: Tracker, o: Fields & CommonEvent): void {
