@@ -26,7 +26,7 @@ import re
 from collections.abc import Callable
 from datetime import UTC, datetime
 from decimal import Decimal
-from typing import Final
+from typing import Final, TypeVar
 
 import msgspec
 
@@ -183,35 +183,38 @@ def parse_int(text: str) -> int | None:
     return value if _INT_MIN <= value <= _INT_MAX else None
 
 
-class _IntMemo(dict[str, int | None]):
-    """``parse_int`` results by text; integer fields repeat a lot (ports, screen sizes)."""
+_MEMO_MAX: Final = 16384
+_Parsed = TypeVar("_Parsed")
 
-    def __missing__(self, text: str) -> int | None:
-        value = parse_int(text)
+
+class _Memo(dict[str, _Parsed]):
+    """``parse`` results by text, at most ``_MEMO_MAX`` of them; its ``__getitem__`` is a
+    C-level lookup for repeated values (integer fields repeat a lot: ports, screen sizes;
+    geo-IP coordinates repeat by city). A text ``parse`` raises for is not kept."""
+
+    def __init__(self, parse: Callable[[str], _Parsed]) -> None:
+        super().__init__()
+        self._parse = parse
+
+    def __missing__(self, text: str) -> _Parsed:
+        value = self._parse(text)
         if len(self) < _MEMO_MAX:
             self[text] = value
         return value
 
 
-_MEMO_MAX: Final = 16384
-
-parse_int_memo: Final[Callable[[str], int | None]] = _IntMemo().__getitem__
+parse_int_memo: Final[Callable[[str], int | None]] = _Memo(parse_int).__getitem__
 """Same as :func:`parse_int`, memoised (bounded); a C-level lookup for repeated values."""
 
 
-class _StrictIntMemo(dict[str, int]):
-    """Valid ``parse_int`` results by text; an invalid text raises and is not kept."""
-
-    def __missing__(self, text: str) -> int:
-        value = parse_int(text)
-        if value is None:
-            raise InvalidTextError(text)
-        if len(self) < _MEMO_MAX:
-            self[text] = value
-        return value
+def _strict_int(text: str) -> int:
+    value = parse_int(text)
+    if value is None:
+        raise InvalidTextError(text)
+    return value
 
 
-strict_int: Final[Callable[[str], int]] = _StrictIntMemo().__getitem__
+strict_int: Final[Callable[[str], int]] = _Memo(_strict_int).__getitem__
 """:func:`parse_int` raising :class:`InvalidTextError`, memoised (bounded)."""
 
 parse_bool_fast: Final[Callable[[str], bool | None]] = {"1": True, "0": False}.get
@@ -271,17 +274,7 @@ def strict_float(text: str) -> float:
     raise InvalidTextError(text)
 
 
-class _StrictFloatMemo(dict[str, float]):
-    """Valid ``strict_float`` results by text; geo-IP coordinates repeat by city."""
-
-    def __missing__(self, text: str) -> float:
-        value = strict_float(text)
-        if len(self) < _MEMO_MAX:
-            self[text] = value
-        return value
-
-
-strict_float_memo: Final[Callable[[str], float]] = _StrictFloatMemo().__getitem__
+strict_float_memo: Final[Callable[[str], float]] = _Memo(strict_float).__getitem__
 """:func:`strict_float`, memoised (bounded); a C-level lookup for repeated values."""
 
 
