@@ -4,7 +4,7 @@
  * `refr_dvce_tstamp` for the events of the page they lead to.
  */
 import type { Tracker } from './tracker';
-import { base64url, now } from './util';
+import { LINKS, base64url, closestTo, now } from './util';
 
 /** Which extra parts the extended `_sp` form carries (`useExtendedCrossDomainLinker`). */
 export interface ExtendedLinkerAttributes {
@@ -68,8 +68,7 @@ export function listenForCrossDomainLinks(t: Tracker): void {
   if (installed.has(t)) return;
   installed.add(t);
   const handler = (e: Event): void => {
-    const target = e.target as Element | null;
-    const link = target && target.closest ? (target.closest('a[href],area[href]') as LinkElement | null) : null;
+    const link = closestTo<LinkElement>(e, LINKS);
     if (!link || !t.linker || t.anonymous) return;
     try {
       if (!t.linker(link)) return;

@@ -5,7 +5,7 @@
  * command (`api.ts` registers them all).
  */
 import type { Tracker, CommonEvent } from './tracker';
-import { IGLU, SelfDescribingJson } from './util';
+import { IGLU, SelfDescribingJson, closestTo } from './util';
 import { LinkFilter, allowed } from './links';
 
 type Fields = Record<string, unknown>;
@@ -90,8 +90,7 @@ export function enableButtonClickTracking(t: Tracker, o: ButtonOptions = {}): vo
   document.addEventListener(
     'click',
     (e: Event) => {
-      const target = e.target as Element | null;
-      const el = target && target.closest ? (target.closest(BUTTONS) as HTMLButtonElement | HTMLInputElement | null) : null;
+      const el = closestTo<HTMLButtonElement | HTMLInputElement>(e, BUTTONS);
       if (!el || !allowed(el, o.filter)) return;
       const text = ((el.tagName === 'INPUT' ? (el as HTMLInputElement).value : el.textContent) || '').trim();
       const fallback = typeof o.defaultLabel === 'function' ? o.defaultLabel(el) : o.defaultLabel;

@@ -1,6 +1,6 @@
 /** Link click tracking (`link_click` 1-0-1) by one delegated listener on the document. */
 import type { Tracker, CommonEvent } from './tracker';
-import { IGLU } from './util';
+import { IGLU, LINKS, closestTo } from './util';
 
 export interface LinkFilter {
   allowlist?: string[];
@@ -40,8 +40,7 @@ export function linkData(a: HTMLAnchorElement | HTMLAreaElement, content: boolea
 export function enableLinkClickTracking(t: Tracker, o: LinkOptions = {}): void {
   const handler = (e: MouseEvent): void => {
     if (e.type !== 'click' && !(e.type === 'auxclick' && e.button === 1)) return;
-    const target = e.target as Element | null;
-    const a = target && target.closest ? (target.closest('a[href],area[href]') as HTMLAnchorElement | null) : null;
+    const a = closestTo<HTMLAnchorElement>(e, LINKS);
     if (!a || !allowed(a, o.options)) return;
     if (!/^(https?|file|ftp):/i.test(a.href)) return;
     const data = linkData(a, !!o.trackContent);

@@ -59,6 +59,15 @@ export function putJson(
   else p[plainKey] = text;
 }
 
+/** The element matching `selector` that an event's target is, or is inside of (null if none). */
+export function closestTo<T extends Element>(e: Event, selector: string): T | null {
+  const target = e.target as Element | null;
+  return target && target.closest ? (target.closest(selector) as T | null) : null;
+}
+
+/** What link listeners look for: anchors and image-map areas with a destination. */
+export const LINKS = 'a[href],area[href]';
+
 export const isObject = (v: unknown): v is Record<string, unknown> =>
   typeof v === 'object' && v !== null && !Array.isArray(v);
 
