@@ -20,6 +20,7 @@ import json
 import random
 import sys
 import time
+from typing import Any
 from urllib.parse import urlencode
 
 import orjson
@@ -194,6 +195,11 @@ def decoded(line: bytes) -> tuple[CollectorPayload, list[dict[str, str]]]:
     return payload, [dict(parse_pairs(payload.querystring or ""))]
 
 
+def carried_json(text: str) -> Any:
+    """The JSON of an unpadded base64url ``ue_px`` / ``cx`` value."""
+    return orjson.loads(pybase64.urlsafe_b64decode(text + "=" * (-len(text) % 4)))
+
+
 def floor(lines: list[bytes]) -> None:
     """base64 + Thrift decode + JSON parse of what each record carries."""
     for line in lines:
@@ -201,8 +207,7 @@ def floor(lines: list[bytes]) -> None:
         for item in items:
             for key in ("cx", "ue_px"):
                 if key in item:
-                    text = item[key]
-                    orjson.loads(pybase64.urlsafe_b64decode(text + "=" * (-len(text) % 4)))
+                    carried_json(item[key])
 
 
 def default_engine() -> tuple[Engine, Validator]:

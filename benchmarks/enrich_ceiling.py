@@ -24,12 +24,11 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import orjson
 import pybase64
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from enrich import corpus, decoded, default_engine, floor
+from enrich import carried_json, corpus, decoded, default_engine, floor
 from pyplow.event import FIELD_COUNT, FIELD_INDEX
 from pyplow.iglu import SchemaKey, Validator
 from pyplow.protocol import PARAMETERS
@@ -38,10 +37,6 @@ from pyplow.runtime import freeze_startup_objects
 # Parameter name → the index of the (first) field it fills.
 _SLOTS: dict[str, int] = {p.name: FIELD_INDEX[p.fields[0]] for p in PARAMETERS if p.fields}
 _COLLECTOR_SLOTS = [FIELD_INDEX[n] for n in ("user_ipaddress", "useragent", "network_userid")]
-
-
-def _unpadded_json(text: str) -> Any:
-    return orjson.loads(pybase64.urlsafe_b64decode(text + "=" * (-len(text) % 4)))
 
 
 def bare(lines: list[bytes], validator: Validator) -> int:
@@ -62,9 +57,9 @@ def bare(lines: list[bytes], validator: Validator) -> int:
                     row[slot] = value
             entities = []
             if "ue_px" in item:
-                entities.append(_unpadded_json(item["ue_px"])["data"])
+                entities.append(carried_json(item["ue_px"])["data"])
             if "cx" in item:
-                entities.extend(_unpadded_json(item["cx"])["data"])
+                entities.extend(carried_json(item["cx"])["data"])
             for entity in entities:
                 uri = entity["schema"]
                 key = keys.get(uri)
