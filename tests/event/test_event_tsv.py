@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 
 from pyplow.event import (
     CONTEXTS_SCHEMA_1_0_1,
+    FIELD_INDEX,
     Contexts,
     EnrichedEvent,
     Entity,
@@ -30,6 +31,7 @@ from pyplow.event import (
     encode_tsv,
     missing_required,
 )
+from pyplow.event.tsv_codegen import build_decoder
 
 
 def _decode(line: str) -> EnrichedEvent:
@@ -91,6 +93,17 @@ def test_second_precision_timestamps_are_preserved() -> None:
     assert plain == event
     assert "\t2013-11-26 00:02:05.000\t" in encode_tsv(plain)
     assert "\t2013-11-26 00:02:05\t" in encode_tsv(event)
+
+
+def test_decoder_without_parsers_keeps_texts() -> None:
+    unparsed = build_decoder({})
+    event = unparsed(PAGE_VIEW)
+    parts = PAGE_VIEW.split("\t")
+    assert event.collector_tstamp == parts[FIELD_INDEX["collector_tstamp"]]
+    assert event.page_urlport == "443"
+    assert event.contexts == parts[FIELD_INDEX["contexts"]]
+    assert event.page_referrer is None  # empty texts still become None
+    assert encode_tsv(_decode(PAGE_VIEW)) == PAGE_VIEW  # the default decoder is unchanged
 
 
 def test_not_tsv_and_field_count() -> None:

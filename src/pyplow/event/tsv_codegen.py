@@ -15,7 +15,7 @@ that names every bad field. The generated source is kept on the functions
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any, Final
 
 import msgspec
@@ -73,17 +73,22 @@ def _compile(name: str, source: str, namespace: dict[str, Any]) -> Callable[...,
     return function
 
 
-def build_decoder() -> Callable[[str], EnrichedEvent]:
+def build_decoder(
+    parsers: Mapping[Kind, Callable[[str], Any]] = _STRICT_PARSERS,
+) -> Callable[[str], EnrichedEvent]:
     """``decode(line)``: the event of a line of exactly 131 TAB-separated fields.
 
     Raises :class:`~pyplow.event.values.InvalidTextError` when a typed field does not parse or a
-    required field is empty, and ``ValueError`` when there are not 131 fields.
+    required field is empty, and ``ValueError`` when there are not 131 fields. ``parsers``
+    replaces the parser of each kind of field; a kind it leaves out keeps its text (with no
+    parsers at all, the decoder only splits and builds: the floor ``benchmarks/codecs.py``
+    measures).
     """
     names = [f"t{field.index}" for field in FIELDS]
     namespace: dict[str, Any] = {"EnrichedEvent": EnrichedEvent, "absent": _absent}
     arguments: list[str] = []
     for field, name in zip(FIELDS, names, strict=True):
-        parser = _STRICT_PARSERS.get(field.kind)
+        parser = parsers.get(field.kind)
         empty = "absent()" if field.required else "None"
         if parser is None:
             arguments.append(f"{name} or {empty}")
