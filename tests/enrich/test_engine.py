@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import base64
+import hashlib
 import json
+import uuid
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import quote
@@ -50,12 +52,12 @@ def payload(**kwargs: Any) -> bytes:
     return encode_collector_payload(CollectorPayload(**base))
 
 
-def post(events: list[dict[str, str]]) -> bytes:
+def post(events: list[dict[str, str]], **kwargs: Any) -> bytes:
     body = {
         "schema": "iglu:com.snowplowanalytics.snowplow/payload_data/jsonschema/1-0-4",
         "data": events,
     }
-    return payload(path=TP2, body=json.dumps(body), content_type="application/json")
+    return payload(path=TP2, body=json.dumps(body), content_type="application/json", **kwargs)
 
 
 def sdj(schema: str, data: Any) -> dict[str, Any]:
@@ -319,3 +321,66 @@ def test_a_custom_order_runs_enrichments_where_it_says() -> None:
         engine(order=["ua_parser_config"])
     with pytest.raises(EnrichmentConfigError, match="unknown steps"):
         engine(order=[*ORDER, "nope"])
+
+
+PII_CONFIG = {
+    "schema": "iglu:com.snowplowanalytics.snowplow.enrichments/pii_enrichment_config/"
+    "jsonschema/2-0-0",
+    "data": {
+        "vendor": "com.snowplowanalytics.snowplow.enrichments",
+        "name": "pii_enrichment_config",
+        "emitEvent": True,
+        "enabled": True,
+        "parameters": {
+            "pii": [{"pojo": {"field": "user_id"}}],
+            "strategy": {"pseudonymize": {"hashFunction": "SHA-256", "salt": "pepper"}},
+        },
+    },
+}
+
+
+def _ids(outcome: Any) -> list[str | None]:
+    return [e.event_id for e in good_events(outcome)]
+
+
+def test_events_without_an_id_get_the_same_id_each_time_their_record_is_enriched() -> None:
+    events = [{"e": "pv", "p": "web", "tv": "t-1", "url": "https://a.test/"}] * 2
+    record = post([*events, {**events[0], "eid": "7cad8054-c5b7-400a-bdca-3cce63c0f6b7"}])
+    enriched = good_events(Engine(DEFAULTS, VALIDATOR).process(record))
+    replayed = good_events(Engine(DEFAULTS, VALIDATOR).process(record))  # after a restart
+    first = [e.event_id for e in enriched]
+    assert first == [e.event_id for e in replayed]
+    # Same id and same fingerprint: the loaders' deduplication keeps the replayed rows once.
+    assert [e.event_fingerprint for e in enriched] == [e.event_fingerprint for e in replayed]
+    one, two, sent = first
+    assert one != two  # two identical events of one request are still two events
+    assert sent == "7cad8054-c5b7-400a-bdca-3cce63c0f6b7"  # a tracker's id is kept
+    for event_id in (one, two):
+        assert event_id is not None
+        assert uuid.UUID(event_id).version == 5
+    other = post(events, timestamp=1_709_294_400_001)  # the next millisecond
+    assert set(_ids(Engine(DEFAULTS, VALIDATOR, clock=lambda: NOW).process(other))).isdisjoint(
+        first
+    )
+    pixel = payload(querystring="e=pv&p=web")
+    assert _ids(Engine(DEFAULTS, VALIDATOR).process(pixel)) == _ids(
+        Engine(DEFAULTS, VALIDATOR).process(pixel)
+    )
+
+
+def test_the_pii_transformation_event_gets_an_id_derived_from_its_parent() -> None:
+    pii = build_enrichments([("pii", PII_CONFIG)], VALIDATOR, trusted=True)
+
+    def run(eid: str) -> list[EnrichedEvent]:
+        query = f"e=pv&p=web&uid=alice&eid={eid}"
+        return good_events(Engine([*DEFAULTS, *pii], VALIDATOR).process(payload(querystring=query)))
+
+    parent, transformation = run("7cad8054-c5b7-400a-bdca-3cce63c0f6b7")
+    assert parent.user_id == hashlib.sha256(b"alicepepper").hexdigest()
+    assert transformation.event == "pii_transformation"
+    assert transformation.contexts is not None
+    assert transformation.contexts.data[0].data == {"parentEventId": parent.event_id}
+    assert transformation.event_id is not None
+    assert uuid.UUID(transformation.event_id).version == 5
+    assert run("7cad8054-c5b7-400a-bdca-3cce63c0f6b7")[1].event_id == transformation.event_id
+    assert run("9cad8054-c5b7-400a-bdca-3cce63c0f6b7")[1].event_id != transformation.event_id

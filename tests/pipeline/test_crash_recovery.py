@@ -1,4 +1,5 @@
-"""kill -9 of the embedded pipeline, then a restart: every accepted event is loaded exactly once."""
+"""kill -9 of the embedded pipeline, then a restart: every accepted event is loaded exactly once,
+with or without a tracker event id."""
 
 from __future__ import annotations
 
@@ -66,12 +67,20 @@ def send(port: int, event_ids: list[str]) -> None:
     assert response.status_code == 200
 
 
+def send_pixel(port: int, page: int) -> None:
+    """A no-JS pixel hit: no ``eid``, so enrich gives the event its id."""
+    query = {"e": "pv", "p": "web", "tv": "no-js-test", "url": f"https://a.test/pixel/{page}"}
+    response = httpx.get(f"http://127.0.0.1:{port}/i", params=query)
+    assert response.status_code == 200
+
+
 def test_kill_9_then_restart_loads_every_accepted_event_once(tmp_path: Path) -> None:
     port = free_port()
     sent = [str(uuid.uuid4()) for _ in range(600)]
     process = start(tmp_path, port)
     for start_at in range(0, len(sent), 20):
         send(port, sent[start_at : start_at + 20])
+        send_pixel(port, start_at // 20)
     time.sleep(0.3)  # past the collector's 50 ms flush: everything answered is spooled
     process.send_signal(signal.SIGKILL)
     process.wait()
@@ -82,9 +91,13 @@ def test_kill_9_then_restart_loads_every_accepted_event_once(tmp_path: Path) -> 
     restarted.communicate(timeout=60)
     connection = duckdb.connect(str(tmp_path / "pyplow.duckdb"), read_only=True)
     try:
-        ids = [r[0] for r in connection.sql("select event_id from atomic.events").fetchall()]
+        rows = connection.sql("select event_id, page_urlpath from atomic.events").fetchall()
     finally:
         connection.close()
+    ids = [event_id for event_id, path in rows if not path.startswith("/pixel/")]
+    pixels = sorted(path for _, path in rows if path.startswith("/pixel/"))
     assert len(ids) == len(set(ids))  # nothing doubled
     assert sorted(ids) == sorted(sent)  # nothing lost
+    # Replayed pixel hits get the ids they got the first time, so deduplication keeps them once.
+    assert pixels == sorted(f"/pixel/{page}" for page in range(len(sent) // 20))
     assert not list((tmp_path / "spool").iterdir())  # a clean stop leaves an empty spool

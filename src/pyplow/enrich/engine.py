@@ -16,13 +16,17 @@ For each record, as Snowplow Enrich does:
 
 Invariant (tested by counting): every event of a record ends as exactly one enriched row or in
 exactly one bad row, except events an enrichment drops on purpose, which are counted.
+
+An event whose tracker sent no valid ``eid`` gets an id derived from its raw record
+(:mod:`pyplow.enrich.event_ids`) where Enrich draws a random one, so enriching a record again
+gives the same rows.
 """
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
+from functools import partial
 from typing import Any
 
 import msgspec
@@ -35,6 +39,7 @@ from pyplow.enrich.context import (
     EnrichmentError,
     EventContext,
 )
+from pyplow.enrich.event_ids import derived_event_id, pii_transformation_id
 from pyplow.enrich.registry import BUILTIN_STEPS, ORDER
 from pyplow.enrich.tracker_json import check_tracker_json
 from pyplow.enrich.transform import ATOMIC_SCHEMA, transform
@@ -91,7 +96,11 @@ class Outcome(msgspec.Struct):
 
 
 class Engine:
-    """Enriches raw records with a fixed set of enrichments (built once, reused)."""
+    """Enriches raw records with a fixed set of enrichments (built once, reused).
+
+    ``clock`` gives the ETL time of each record; ``new_id``, when given, makes the ids of
+    events sent without one instead of :func:`derived_event_id` (tests use it for fixed ids).
+    """
 
     def __init__(
         self,
@@ -100,7 +109,7 @@ class Engine:
         *,
         settings: EngineSettings | None = None,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
-        new_id: Callable[[], str] = lambda: str(uuid.uuid4()),
+        new_id: Callable[[], str] | None = None,
         order: Sequence[str] | None = None,
     ) -> None:
         self.validator = validator
@@ -146,9 +155,10 @@ class Engine:
             outcome.bad.extend(badrows.encode(r) for r in failed)
             outcome.events = 1
             return outcome
-        for raw in result.events:
+        for index, raw in enumerate(result.events):
             outcome.events += 1
-            self._event(raw, now, outcome)
+            new_id = self.new_id or partial(derived_event_id, record, index)
+            self._event(raw, now, outcome, new_id)
         return outcome
 
     def process_payload(self, payload: CollectorPayload) -> Outcome:
@@ -159,10 +169,10 @@ class Engine:
 
     # --- one event ----------------------------------------------------------------------------
 
-    def _event(self, raw: RawEvent, now: datetime, outcome: Outcome) -> None:
-        transformed = transform(
-            raw, etl_tstamp=now, v_etl=self.settings.v_etl, new_event_id=self.new_id
-        )
+    def _event(
+        self, raw: RawEvent, now: datetime, outcome: Outcome, new_id: Callable[[], str]
+    ) -> None:
+        transformed = transform(raw, etl_tstamp=now, v_etl=self.settings.v_etl, new_event_id=new_id)
         fields = transformed.fields
         tracker = check_tracker_json(raw.parameters, self.validator)
         input_messages: list[Any] = list(tracker.messages)
@@ -308,18 +318,20 @@ class Engine:
 
     def _pii_event(self, parent: dict[str, Any], transformation: Entity, now: datetime) -> bytes:
         stamp = now.replace(microsecond=now.microsecond // 1000 * 1000)
+        parent_id = parent.get("event_id")
+        event_id = self.new_id() if self.new_id is not None else pii_transformation_id(parent_id)
         event = EnrichedEvent(
             app_id=parent.get("app_id"),
             platform="srv",
             etl_tstamp=parent.get("etl_tstamp"),
             collector_tstamp=parent.get("collector_tstamp"),
             event="pii_transformation",
-            event_id=self.new_id(),
+            event_id=event_id,
             v_collector=parent.get("v_collector"),
             v_etl=parent.get("v_etl"),
             contexts=Contexts(
                 CONTEXTS_SCHEMA,
-                (Entity(PARENT_EVENT, {"parentEventId": parent.get("event_id")}),),
+                (Entity(PARENT_EVENT, {"parentEventId": parent_id}),),
             ),
             unstruct_event=UnstructEvent(
                 schema=UNSTRUCT_EVENT_SCHEMA,
