@@ -323,20 +323,19 @@ def test_a_custom_order_runs_enrichments_where_it_says() -> None:
         engine(order=[*ORDER, "nope"])
 
 
-PII_CONFIG = {
-    "schema": "iglu:com.snowplowanalytics.snowplow.enrichments/pii_enrichment_config/"
-    "jsonschema/2-0-0",
-    "data": {
-        "vendor": "com.snowplowanalytics.snowplow.enrichments",
-        "name": "pii_enrichment_config",
-        "emitEvent": True,
-        "enabled": True,
-        "parameters": {
-            "pii": [{"pojo": {"field": "user_id"}}],
-            "strategy": {"pseudonymize": {"hashFunction": "SHA-256", "salt": "pepper"}},
-        },
-    },
+# A PII enrichment that hashes user_id and emits the pii_transformation event.
+_PII_NAME = {
+    "vendor": "com.snowplowanalytics.snowplow.enrichments",
+    "name": "pii_enrichment_config",
 }
+_PII_RULES = {
+    "pii": [{"pojo": {"field": "user_id"}}],
+    "strategy": {"pseudonymize": {"hashFunction": "SHA-256", "salt": "pepper"}},
+}
+PII_CONFIG = sdj(
+    "iglu:com.snowplowanalytics.snowplow.enrichments/pii_enrichment_config/jsonschema/2-0-0",
+    {**_PII_NAME, "enabled": True, "emitEvent": True, "parameters": _PII_RULES},
+)
 
 
 def _ids(outcome: Any) -> list[str | None]:
