@@ -1,9 +1,11 @@
 """Phase 1 of enrichment: a raw event's tracker parameters become the enriched event's fields.
 
-``transform`` first sets what the pipeline itself knows (a fresh ``event_id``, the collector
-name, the ETL version and time, the collector's network user id, IP address, user agent and
-timestamp), then maps every tracker parameter through :data:`pyplow.protocol.PARAMETERS` with
-the conversion its kind calls for. Values are typed as in :class:`pyplow.event.EnrichedEvent`.
+``transform`` first sets what the pipeline itself knows (the collector name, the ETL version
+and time, the collector's network user id, IP address, user agent and timestamp), then maps
+every tracker parameter through :data:`pyplow.protocol.PARAMETERS` with the conversion its
+kind calls for; an event left without a valid ``eid`` takes its ``event_id`` from the
+caller's ``new_event_id`` (the engine derives it from the raw record). Values are typed as in
+:class:`pyplow.event.EnrichedEvent`.
 
 A value that cannot be converted leaves its field untouched and becomes a
 :class:`~pyplow.iglu.DataReport` with keyword ``atomic_field_parse_error``, as Enrich reports
@@ -236,6 +238,6 @@ def transform(
                 fields[field] = result
             else:
                 fields[field], fields[second] = result
-    if "event_id" not in fields:  # no valid eid: Enrich generates one
+    if "event_id" not in fields:  # no valid eid: the caller gives one
         fields["event_id"] = new_event_id()
     return Transformed(fields=fields, reports=reports)
